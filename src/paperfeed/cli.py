@@ -1,0 +1,30 @@
+"""The ``paperfeed`` command: Django's management commands under the project's name.
+
+Every sub-command is a management command in the app of its stage (``sources`` has
+``ingest``, ``search`` has ``index``, ``ops`` has ``demo``/``serve``/``init``/``status``),
+so ``paperfeed <command> --help`` and exit codes come from one place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import ManagementUtility
+
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "paperfeed"
+    try:
+        ManagementUtility(argv).execute()
+    except ImproperlyConfigured as exc:
+        # Configuration mistakes are the user's to fix: say what, without a traceback.
+        print(f"paperfeed: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Daily, weekly and monthly lists of papers, newest day first, most upvoted first."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Max, Min
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
+from paperfeed.papers.models import DailyEntry
+
+_URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
+
+
+def latest_day(request):
+    latest = DailyEntry.objects.aggregate(latest=Max("date"))["latest"]
+    if latest is None:
+        return render(request, "feeds/empty.html", status=200)
+    return _render_period(request, day_period(latest))
+
+
+def day(request, day: str):
+    return _render_period(request, _parsed(parse_day(day)))
+
+
+def week(request, week: str):
+    return _render_period(request, _parsed(parse_week(week)))
+
+
+def month(request, month: str):
+    return _render_period(request, _parsed(parse_month(month)))
+
+
+def _parsed(period: Period | None) -> Period:
+    if period is None:
+        raise Http404("Dates look like 2024-12-17, weeks like 2024-W51, months like 2024-12.")
+    return period
+
+
+def _neighbour(period: Period, direction: str) -> Period | None:
+    """The nearest period of the same kind, before or after, that has papers on it."""
+    if direction == "previous":
+        found = DailyEntry.objects.filter(date__lt=period.start).aggregate(d=Max("date"))["d"]
+    else:
+        found = DailyEntry.objects.filter(date__gt=period.end).aggregate(d=Min("date"))["d"]
+    return period.containing(found) if found else None
+
+
+def _link(period: Period | None) -> str | None:
+    return reverse(_URL_NAMES[period.kind], args=[period.slug]) if period else None
+
+
+def _render_period(request, period: Period):
+    entries = (
+        DailyEntry.objects.filter(date__range=(period.start, period.end))
+        .select_related("paper", "paper__primary_category", "organization")
+        .order_by("-upvotes", "-date", "paper__arxiv_id")
+    )
+    page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("p"))
+    context = {
+        "period": period,
+        "page": page,
+        "entries": page.object_list,
+        "previous_url": _link(_neighbour(period, "previous")),
+        "next_url": _link(_neighbour(period, "next")),
+        "day_url": _link(period.containing(period.start) if period.kind == "day" else day_period(period.start)),
+        "week_url": _link(Period("week", period.start, period.end).containing(period.start)),
+        "month_url": _link(Period("month", period.start, period.end).containing(period.start)),
+    }
+    return render(request, "feeds/period.html", context)

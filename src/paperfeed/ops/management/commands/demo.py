@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand
+
+from paperfeed.ops import preflight
+from paperfeed.ops.management.commands.serve import add_server_arguments
+from paperfeed.ops.progress import progress_reporter
+from paperfeed.ops.server import serve
+from paperfeed.papers.models import Paper
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the bundled sample papers into the data directory (only if it holds no papers), "
+        "build the indexes and serve the site on http://127.0.0.1:8000."
+    )
+
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        add_server_arguments(parser)
+        parser.add_argument("--no-serve", action="store_true", help="load and index, then exit")
+
+    def handle(self, *args, host, port, workers, threads, no_serve=False, **options):
+        from paperfeed.sample import load_sample
+
+        preflight.ensure_data_dir()
+        preflight.migrate()
+        if not no_serve:
+            preflight.ensure_port_free(host, port)  # fail before a minute of loading, not after
+        if Paper.objects.exists():
+            self.stdout.write("the database already holds papers; not loading the sample again")
+        else:
+            with progress_reporter() as report:
+                summary = load_sample(progress=report)
+            self.stdout.write(f"loaded the sample: {summary}")
+        if no_serve:
+            return
+        self.stdout.write(f"paperfeed demo on http://{host}:{port}/papers  (Ctrl-C stops)")
+        serve(host, port, workers, threads)

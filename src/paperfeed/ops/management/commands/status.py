@@ -1,0 +1,50 @@
+
+
+from django.core.management.base import BaseCommand
+from django.db.models import Count, Max, Min
+
+from paperfeed.ops import preflight
+from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.sources.models import IngestProblem
+
+
+class Command(BaseCommand):
+    help = "Show what the database holds: papers, daily lists, last ingest, quarantined input."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        parser.add_argument("--problems", type=int, default=5, help="how many recent ingest problems to list")
+
+    def handle(self, *args, json: bool = False, problems: int = 5, **options):
+        pending = preflight.pending_migrations()
+        if pending:
+            self.stderr.write(f"{len(pending)} migration(s) pending: run `paperfeed init`")
+            raise SystemExit(1)
+        days = DailyEntry.objects.aggregate(first=Min("date"), last=Max("date"), days=Count("date", distinct=True))
+        papers = Paper.objects.aggregate(n=Count("id"), last=Max("modified_at"))
+        report = {
+            "papers": papers["n"],
+            "daily_entries": DailyEntry.objects.count(),
+            "days": days["days"],
+            "first_day": days["first"].isoformat() if days["first"] else None,
+            "last_day": days["last"].isoformat() if days["last"] else None,
+            "last_ingest": papers["last"].isoformat() if papers["last"] else None,
+            "ingest_problems": IngestProblem.objects.count(),
+            "recent_problems": [
+                {"source": p.source, "location": p.location, "reason": p.reason, "at": p.created_at.isoformat()}
+                for p in IngestProblem.objects.all()[:problems]
+            ],
+        }
+        if json:
+            import json as json_module
+
+            self.stdout.write(json_module.dumps(report, indent=2))
+            return
+        self.stdout.write(f"papers:          {report['papers']:,}")
+        self.stdout.write(f"daily entries:   {report['daily_entries']:,} on {report['days']:,} days")
+        if report["first_day"]:
+            self.stdout.write(f"days:            {report['first_day']} … {report['last_day']}")
+        self.stdout.write(f"last ingest:     {report['last_ingest'] or 'never'}")
+        self.stdout.write(f"ingest problems: {report['ingest_problems']:,}")
+        for p in report["recent_problems"]:
+            self.stdout.write(f"  {p['at'][:19]} {p['source']} {p['location']}: {p['reason']}")

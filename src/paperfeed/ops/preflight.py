@@ -1,0 +1,72 @@
+"""Checks run before a command does real work, so failures read as advice, not tracebacks."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def ensure_data_dir() -> None:
+    data_dir = settings.DATA_DIR
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create the data directory {data_dir}: {exc.strerror}") from None
+    if not os.access(data_dir, os.W_OK | os.X_OK):
+        raise CommandError(
+            f"the data directory {data_dir} is not writable; "
+            "fix its permissions or point PAPERFEED_DATA_DIR elsewhere"
+        )
+
+
+def _describe_database() -> str:
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        return f"the SQLite database {db['NAME']}"
+    return f"the {connection.vendor} database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
+
+
+def pending_migrations() -> list[str]:
+    """Migrations not yet applied; raises CommandError when the database cannot be read."""
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA quick_check")
+                verdict = cursor.fetchone()[0]
+            if verdict != "ok":
+                raise DatabaseError(f"integrity check failed: {verdict}")
+    except DatabaseError as exc:
+        raise CommandError(
+            f"{_describe_database()} cannot be read ({exc}). If the file is corrupt, restore it "
+            "from a backup (docs/operations.md) or move it away to start afresh."
+        ) from None
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
+def migrate(verbosity: int = 0) -> None:
+    """Bring the schema up to date (idempotent, cheap when nothing is pending)."""
+    if pending_migrations():
+        call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"port {port} on {host} is already in use (another paperfeed or program is "
+                    "listening there); stop it or choose another port with --port"
+                ) from None
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -1,0 +1,40 @@
+"""Running the site under gunicorn, in-process, so `paperfeed serve` needs no other config."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class PaperfeedServer(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from paperfeed.wsgi import application
+
+        return application
+
+
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    PaperfeedServer(
+        {
+            "bind": bind,
+            "workers": workers,
+            # Threads serve slow clients without tying up a worker process; SQLite in WAL
+            # mode lets them all read at once.
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "accesslog": "-",
+            "errorlog": "-",
+            "proc_name": "paperfeed",
+            "preload_app": True,
+        }
+    ).run()

@@ -1,0 +1,66 @@
+"""Putting papers on a day's list (Hugging Face's Daily Papers model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from paperfeed.papers.models import DailyEntry, Organization
+
+
+@dataclass(frozen=True)
+class Listing:
+    paper_id: int
+    date: date
+    upvotes: int = 0
+    submitted_by: str = ""
+    organization: str = ""  # display name; "" for none
+    organization_slug: str = ""  # as the source spells it, else derived from the name
+
+
+def ensure_organization(name: str, slug: str = "", avatar_url: str = "") -> Organization | None:
+    name = (name or "").strip()
+    if not name:
+        return None
+    slug = slugify(slug or name)[:100] or "org"
+    org, created = Organization.objects.get_or_create(slug=slug, defaults={"name": name[:200], "avatar_url": avatar_url})
+    if not created and avatar_url and not org.avatar_url:
+        org.avatar_url = avatar_url
+        org.save(update_fields=["avatar_url"])
+    return org
+
+
+@transaction.atomic
+def list_papers(listings: list[Listing]) -> int:
+    """Create or refresh daily entries; returns how many were new.
+
+    Imported upvote counts only ever go up: a re-import of an older response must not undo
+    votes, and votes cast locally are counted separately.
+    """
+    created = 0
+    for item in listings:
+        org = ensure_organization(item.organization, item.organization_slug)
+        entry, is_new = DailyEntry.objects.get_or_create(
+            date=item.date,
+            paper_id=item.paper_id,
+            defaults={"upvotes": item.upvotes, "submitted_by": item.submitted_by[:150], "organization": org},
+        )
+        if is_new:
+            created += 1
+            continue
+        fields = []
+        if item.upvotes > entry.upvotes:
+            entry.upvotes = item.upvotes
+            fields.append("upvotes")
+        if item.submitted_by and not entry.submitted_by:
+            entry.submitted_by = item.submitted_by[:150]
+            fields.append("submitted_by")
+        if org and entry.organization_id is None:
+            entry.organization = org
+            fields.append("organization")
+        if fields:
+            entry.save(update_fields=fields)
+    return created

@@ -1,0 +1,141 @@
+"""The paper store: one row per arXiv paper, its versions, authors, categories, and daily lists."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class Category(models.Model):
+    code = models.CharField(max_length=40, unique=True)  # "cs.LG", "hep-th"
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Author(models.Model):
+    # arXiv has no author identifiers; a display name is the only key there is.
+    name = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    avatar_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Paper(models.Model):
+    arxiv_id = models.CharField(max_length=64, unique=True)  # without version
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    # The byline as one string, in paper order: what cards show and what lexical search
+    # indexes; the PaperAuthor rows hold the same names for per-author queries.
+    authors_text = models.TextField(blank=True)
+    # How many authors; a source may know only the count (a Hugging Face search page).
+    num_authors = models.PositiveIntegerField(default=0)
+    primary_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_papers"
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="papers")
+    published = models.DateTimeField(null=True, blank=True, db_index=True)  # v1
+    updated = models.DateTimeField(null=True, blank=True)  # latest version
+    latest_version = models.PositiveIntegerField(default=1)
+    comments = models.TextField(blank=True)
+    journal_ref = models.TextField(blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    report_no = models.CharField(max_length=300, blank=True)
+    license = models.URLField(max_length=300, blank=True)
+    submitter = models.CharField(max_length=300, blank=True)
+    github_repo = models.URLField(max_length=500, blank=True)
+    project_page = models.URLField(max_length=500, blank=True)
+    withdrawn = models.BooleanField(default=False)
+    # When this row last changed in content: incremental indexing picks up newer rows.
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published", "arxiv_id"]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("paper-detail", args=[self.arxiv_id])
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class PaperAuthor(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveIntegerField()  # 0-based order in the byline
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="paperauthor_unique_position"),
+        ]
+
+
+class PaperVersion(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created = models.DateTimeField()
+    size = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["paper", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "number"], name="paperversion_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id}v{self.number}"
+
+
+class DailyEntry(models.Model):
+    """A paper listed on one day's page, as on Hugging Face's Daily Papers."""
+
+    date = models.DateField(db_index=True)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="daily_entries")
+    # The Hugging Face username or local user who put the paper on the list, if any.
+    submitted_by = models.CharField(max_length=150, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="daily_entries"
+    )
+    # Votes imported from elsewhere (Hugging Face); local votes come with accounts.
+    upvotes = models.PositiveIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-upvotes", "paper__arxiv_id"]
+        verbose_name_plural = "daily entries"
+        constraints = [
+            models.UniqueConstraint(fields=["date", "paper"], name="dailyentry_unique_paper_per_day"),
+        ]
+        indexes = [models.Index(fields=["date", "-upvotes"], name="dailyentry_day_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.paper.arxiv_id}"

@@ -1,0 +1,240 @@
+"""Writing papers: the only module that turns PaperRecords into rows.
+
+Records arrive in batches (one API page, one OAI page, a few thousand snapshot lines) and
+each batch is written in one transaction with a handful of queries, whatever its size.
+
+Merging rules, so that re-running any ingest changes nothing and sources complement each
+other instead of fighting:
+- a field is only ever overwritten by a non-empty value;
+- a record describing an *older* version than the one stored only fills empty fields;
+- versions accumulate (v1 from one source, v2 from another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from paperfeed.papers.models import Author, Category, Paper, PaperAuthor, PaperVersion
+from paperfeed.sources.record import PaperRecord
+
+# Scalar fields copied from a record to a Paper row, by name.
+_TEXT_FIELDS = (
+    "title",
+    "abstract",
+    "comments",
+    "journal_ref",
+    "doi",
+    "report_no",
+    "license",
+    "submitter",
+    "github_repo",
+    "project_page",
+)
+
+
+@dataclass
+class StoreResult:
+    created: list[str] = field(default_factory=list)  # arXiv ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # Papers whose latest version went up in this batch: "v2 is out" alerts use it.
+    new_versions: list[str] = field(default_factory=list)
+    paper_ids: dict[str, int] = field(default_factory=dict)  # arXiv id → Paper.pk
+
+    def merge(self, other: StoreResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.new_versions += other.new_versions
+        self.paper_ids.update(other.paper_ids)
+
+
+def _dedupe(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
+    """One record per id; of two for the same paper the later version wins."""
+    chosen: dict[str, PaperRecord] = {}
+    for record in records:
+        previous = chosen.get(record.arxiv_id)
+        if previous is None or (record.latest_version or 1) >= (previous.latest_version or 1):
+            chosen[record.arxiv_id] = record
+    return chosen
+
+
+def _ensure_categories(codes: set[str]) -> dict[str, int]:
+    known = dict(Category.objects.filter(code__in=codes).values_list("code", "id"))
+    missing = codes - known.keys()
+    if missing:
+        Category.objects.bulk_create([Category(code=c) for c in missing], ignore_conflicts=True)
+        known.update(Category.objects.filter(code__in=missing).values_list("code", "id"))
+    return known
+
+
+def _ensure_authors(names: set[str]) -> dict[str, int]:
+    known: dict[str, int] = {}
+    name_list = list(names)
+    # Stay under SQLite's limit on bound parameters per statement.
+    for i in range(0, len(name_list), 900):
+        chunk = name_list[i : i + 900]
+        known.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
+    missing = names - known.keys()
+    if missing:
+        Author.objects.bulk_create([Author(name=n) for n in missing], ignore_conflicts=True, batch_size=500)
+        missing_list = list(missing)
+        for i in range(0, len(missing_list), 900):
+            chunk = missing_list[i : i + 900]
+            known.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
+    return known
+
+
+def _apply(paper: Paper, record: PaperRecord, is_new: bool) -> set[str]:
+    """Copy the record onto the row by the merging rules; return the names of changed fields."""
+    older = not is_new and (record.latest_version or 1) < paper.latest_version
+    changed: set[str] = set()
+
+    def put(name: str, value) -> None:
+        if value in (None, "", []):
+            return
+        if older and getattr(paper, name) not in (None, "", 0):
+            return
+        if getattr(paper, name) != value:
+            setattr(paper, name, value)
+            changed.add(name)
+
+    for name in _TEXT_FIELDS:
+        put(name, getattr(record, name))
+    if record.authors:
+        put("authors_text", ", ".join(record.authors))
+    put("num_authors", record.author_count or None)
+    put("published", record.published)
+    put("updated", record.updated)
+    if not older:
+        put("latest_version", record.latest_version)
+    if record.withdrawn and not paper.withdrawn:
+        paper.withdrawn = True
+        changed.add("withdrawn")
+    return changed
+
+
+@transaction.atomic
+def store_records(records: Iterable[PaperRecord]) -> StoreResult:
+    """Insert or merge a batch of records; returns what happened to each paper."""
+    by_id = _dedupe(records)
+    result = StoreResult()
+    if not by_id:
+        return result
+    existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=list(by_id)).select_related(None)}
+    category_ids = _ensure_categories({c for r in by_id.values() for c in r.categories})
+    author_ids = _ensure_authors({a for r in by_id.values() for a in r.authors})
+
+    now = timezone.now()
+    new_papers: list[Paper] = []
+    changed_papers: dict[str, tuple[Paper, set[str]]] = {}
+    for arxiv_id, record in by_id.items():
+        paper = existing.get(arxiv_id)
+        if paper is None:
+            paper = Paper(arxiv_id=arxiv_id)
+            _apply(paper, record, is_new=True)
+            paper.primary_category_id = category_ids.get(record.categories[0]) if record.categories else None
+            paper.modified_at = paper.created_at = now
+            new_papers.append(paper)
+            continue
+        before_version = paper.latest_version
+        changed = _apply(paper, record, is_new=False)
+        older = (record.latest_version or 1) < before_version
+        if record.categories and not older:
+            primary = category_ids[record.categories[0]]
+            if paper.primary_category_id != primary:
+                paper.primary_category_id = primary
+                changed.add("primary_category")
+        if paper.latest_version > before_version:
+            result.new_versions.append(arxiv_id)
+        changed_papers[arxiv_id] = (paper, changed)
+
+    Paper.objects.bulk_create(new_papers, batch_size=500)
+    for paper in new_papers:
+        result.created.append(paper.arxiv_id)
+        result.paper_ids[paper.arxiv_id] = paper.pk
+
+    to_update = [(p, fields) for p, fields in changed_papers.values() if fields]
+    for paper, fields in to_update:
+        paper.modified_at = now
+        Paper.objects.filter(pk=paper.pk).update(**{f: getattr(paper, f) for f in fields | {"modified_at"}})
+
+    # Related rows: authors, categories and versions of every paper in the batch.
+    papers = {p.arxiv_id: p for p in new_papers} | {k: v[0] for k, v in changed_papers.items()}
+    related_changed = _sync_related(papers, by_id, category_ids, author_ids, set(existing))
+
+    for arxiv_id, (paper, fields) in changed_papers.items():
+        result.paper_ids[arxiv_id] = paper.pk
+        if fields or arxiv_id in related_changed:
+            result.updated.append(arxiv_id)
+            if not fields:
+                Paper.objects.filter(pk=paper.pk).update(modified_at=now)
+        else:
+            result.unchanged.append(arxiv_id)
+    return result
+
+
+def _sync_related(
+    papers: dict[str, Paper],
+    records: dict[str, PaperRecord],
+    category_ids: dict[str, int],
+    author_ids: dict[str, int],
+    existing_ids: set[str],
+) -> set[str]:
+    """Bring authorships, categories and versions in line; return ids whose rows changed."""
+    changed: set[str] = set()
+    pks = [p.pk for a, p in papers.items() if a in existing_ids]
+
+    current_authors: dict[int, list[int]] = {}
+    for paper_id, author_id in (
+        PaperAuthor.objects.filter(paper_id__in=pks).order_by("paper_id", "position").values_list("paper_id", "author_id")
+    ):
+        current_authors.setdefault(paper_id, []).append(author_id)
+    through = Paper.categories.through
+    current_categories: dict[int, set[int]] = {}
+    for paper_id, category_id in through.objects.filter(paper_id__in=pks).values_list("paper_id", "category_id"):
+        current_categories.setdefault(paper_id, set()).add(category_id)
+    current_versions: dict[int, set[int]] = {}
+    for paper_id, number in PaperVersion.objects.filter(paper_id__in=pks).values_list("paper_id", "number"):
+        current_versions.setdefault(paper_id, set()).add(number)
+
+    new_authorships, drop_authorships = [], []
+    new_links, drop_links = [], []
+    new_versions = []
+    for arxiv_id, paper in papers.items():
+        record = records[arxiv_id]
+        older = arxiv_id in existing_ids and (record.latest_version or 1) < paper.latest_version
+        wanted_authors = [author_ids[a] for a in record.authors]
+        if wanted_authors and not older and current_authors.get(paper.pk, []) != wanted_authors:
+            if paper.pk in current_authors:
+                drop_authorships.append(paper.pk)
+            new_authorships += [
+                PaperAuthor(paper_id=paper.pk, author_id=a, position=i) for i, a in enumerate(wanted_authors)
+            ]
+            changed.add(arxiv_id)
+        wanted_categories = {category_ids[c] for c in record.categories}
+        have_categories = current_categories.get(paper.pk, set())
+        if wanted_categories and not older and have_categories != wanted_categories:
+            drop_links += [(paper.pk, c) for c in have_categories - wanted_categories]
+            new_links += [through(paper_id=paper.pk, category_id=c) for c in wanted_categories - have_categories]
+            changed.add(arxiv_id)
+        have_versions = current_versions.get(paper.pk, set())
+        for version in record.versions:
+            if version.number not in have_versions:
+                new_versions.append(
+                    PaperVersion(paper_id=paper.pk, number=version.number, created=version.created, size=version.size)
+                )
+                changed.add(arxiv_id)
+
+    if drop_authorships:
+        PaperAuthor.objects.filter(paper_id__in=drop_authorships).delete()
+    PaperAuthor.objects.bulk_create(new_authorships, batch_size=1000)
+    for paper_id, category_id in drop_links:
+        through.objects.filter(paper_id=paper_id, category_id=category_id).delete()
+    through.objects.bulk_create(new_links, batch_size=1000)
+    PaperVersion.objects.bulk_create(new_versions, batch_size=1000)
+    return changed

@@ -1,0 +1,91 @@
+"""The search-backend interface: lexical search over title, abstract and authors.
+
+One contract for every database: SQLite FTS5 here, PostgreSQL full-text search later,
+both checked by the same contract tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from paperfeed.search.query import fts5_match, tokens
+
+# Relative weight of a match in the title, the abstract and the author list (BM25 columns).
+FIELD_WEIGHTS = (10.0, 1.0, 3.0)
+
+# Private-use characters mark highlights inside snippets; they cannot occur in stored text
+# (normalisation strips nothing, but no real abstract uses them), and the page escapes the
+# snippet first and only then turns them into <mark> tags.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class Hit:
+    paper_id: int
+    score: float  # higher is better
+    title_highlight: str = ""  # with MARK_START/MARK_END around matches
+    abstract_snippet: str = ""
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+
+
+class LexicalBackend:
+    def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        """Rebuild the index from the papers table (after a restore or a bulk load)."""
+        raise NotImplementedError
+
+
+class SqliteFtsBackend(LexicalBackend):
+    """FTS5 as an external-content table over papers_paper, kept in sync by triggers."""
+
+    table = "paper_fts"
+
+    def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
+        words = tokens(text)
+        if not words:
+            return SearchResult()
+        # All words first; if no paper has every word, any word, ranked by BM25.
+        for operator in ("AND", "OR"):
+            result = self._run(fts5_match(words, operator), limit, offset)
+            if result.total:
+                return result
+        return SearchResult()
+
+    def _run(self, match: str, limit: int, offset: int) -> SearchResult:
+        weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s", [match])
+            total = cursor.fetchone()[0]
+            if not total:
+                return SearchResult()
+            cursor.execute(
+                f"""
+                SELECT rowid, -bm25({self.table}, {weights}),
+                       highlight({self.table}, 0, %s, %s),
+                       snippet({self.table}, 1, %s, %s, '…', 40)
+                FROM {self.table} WHERE {self.table} MATCH %s
+                ORDER BY bm25({self.table}, {weights}) LIMIT %s OFFSET %s
+                """,
+                [MARK_START, MARK_END, MARK_START, MARK_END, match, limit, offset],
+            )
+            hits = [Hit(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
+        return SearchResult(hits, total)
+
+    def rebuild(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {self.table}({self.table}) VALUES('rebuild')")
+
+
+def lexical_backend() -> LexicalBackend:
+    if connection.vendor == "sqlite":
+        return SqliteFtsBackend()
+    raise NotImplementedError(f"lexical search on {connection.vendor} arrives with PostgreSQL support")

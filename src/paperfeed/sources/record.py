@@ -1,0 +1,49 @@
+"""The one shape every source turns its input into before anything is stored.
+
+Each source (arXiv snapshot, API, OAI-PMH, RSS, Hugging Face, the bundled sample)
+parses its own format into a :class:`PaperRecord` via :func:`paperfeed.sources.normalize.normalize`,
+so cleaning rules (ids, authors, dates, whitespace, links) live in exactly one place,
+and :mod:`paperfeed.papers.store` only ever sees normalised data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    number: int  # 1 for v1
+    created: datetime  # UTC, timezone-aware
+    size: str = ""  # as arXiv reports it, e.g. "443kb"
+
+
+@dataclass
+class PaperRecord:
+    arxiv_id: str  # canonical id without version: "2412.13148" or "hep-th/9901001"
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)  # display names, in paper order
+    # Some sources (a Hugging Face search page) give only how many authors there are.
+    num_authors: int | None = None
+    categories: list[str] = field(default_factory=list)  # primary category first
+    versions: list[VersionRecord] = field(default_factory=list)  # ascending
+    # A source that knows the latest version number but not every version's date
+    # (an RSS line saying "v3") sets this; otherwise it is derived from `versions`.
+    latest_version: int | None = None
+    published: datetime | None = None  # v1, UTC
+    updated: datetime | None = None  # latest version or metadata change, UTC
+    comments: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    report_no: str = ""
+    license: str = ""
+    submitter: str = ""
+    github_repo: str = ""
+    project_page: str = ""
+    withdrawn: bool = False
+
+    @property
+    def author_count(self) -> int:
+        return len(self.authors) if self.authors else (self.num_authors or 0)

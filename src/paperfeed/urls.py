@@ -1,0 +1,26 @@
+"""URL scheme: Hugging Face's paths, so links and habits carry over (see PRODUCT.md)."""
+
+from django.contrib import admin
+from django.urls import path, register_converter
+from django.views.generic import RedirectView
+
+from paperfeed.feeds import views as feed_views
+from paperfeed.ops.views import health
+from paperfeed.papers import views as paper_views
+from paperfeed.papers.urlconverters import ArxivIdConverter
+from paperfeed.search import views as search_views
+
+register_converter(ArxivIdConverter, "arxiv")
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="feed-latest", permanent=False)),
+    path("papers", feed_views.latest_day, name="feed-latest"),
+    path("papers/date/<str:day>", feed_views.day, name="feed-day"),
+    path("papers/week/<str:week>", feed_views.week, name="feed-week"),
+    path("papers/month/<str:month>", feed_views.month, name="feed-month"),
+    path("papers/search", search_views.search_page, name="search"),
+    path("papers/<arxiv:arxiv_id>.md", paper_views.paper_markdown, name="paper-markdown"),
+    path("papers/<arxiv:arxiv_id>", paper_views.paper_detail, name="paper-detail"),
+    path("healthz", health, name="health"),
+    path("admin/", admin.site.urls),
+]

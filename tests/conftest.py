@@ -1,0 +1,40 @@
+"""Test set-up shared by the whole suite.
+
+Settings are read at import time, so the data directory is pointed at a fresh temporary
+folder before Django starts: no test ever touches a real ./data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_DATA_DIR = tempfile.mkdtemp(prefix="paperfeed-test-")
+os.environ["PAPERFEED_DATA_DIR"] = _DATA_DIR
+os.environ.pop("DATABASE_URL", None)
+
+import pytest  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The read-only material beside the repository (fixtures, seed, bench)."""
+    assert SHARED.is_dir(), f"{SHARED} is missing: the tests need ../shared beside the repository"
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_db(django_db_setup, django_db_blocker):
+    """The bundled sample, loaded once into the test database: page tests browse real papers.
+
+    It stays for the rest of the session (outside any test's transaction), so tests must
+    not assume an empty database.
+    """
+    from paperfeed.sample import load_sample
+
+    with django_db_blocker.unblock():
+        load_sample()
