@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from paperfeed.config import env_bool, env_list, env_str, load_or_create_secret_key
+from paperfeed.config import env_bool, env_float, env_int, env_list, env_str, load_or_create_secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -104,6 +104,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve static files straight from the package: no collectstatic step for a user to run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -131,3 +132,17 @@ LOGGING = {
 
 # How many papers a feed or search page shows at once.
 PAGE_SIZE = 30
+
+# -- sources -------------------------------------------------------------------------------
+# Endpoints are settings so that a mirror, or a test server on loopback, can stand in.
+PAPERFEED_ARXIV_API_URL = env_str("PAPERFEED_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+PAPERFEED_ARXIV_OAI_URL = env_str("PAPERFEED_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+PAPERFEED_ARXIV_RSS_URL = env_str("PAPERFEED_ARXIV_RSS_URL", "https://rss.arxiv.org/rss")
+PAPERFEED_HF_URL = env_str("PAPERFEED_HF_URL", "https://huggingface.co").rstrip("/")
+# arXiv's terms: one request every 3 seconds. Lower it only for your own mirror or tests.
+PAPERFEED_ARXIV_INTERVAL = env_float("PAPERFEED_ARXIV_INTERVAL", 3.0, minimum=0.0)
+PAPERFEED_HTTP_TIMEOUT = env_float("PAPERFEED_HTTP_TIMEOUT", 60.0, minimum=1.0)
+PAPERFEED_HTTP_RETRIES = env_int("PAPERFEED_HTTP_RETRIES", 4, minimum=0)
+PAPERFEED_HTTP_BACKOFF = env_float("PAPERFEED_HTTP_BACKOFF", 5.0, minimum=0.0)
+# Named in the User-Agent of every request, as arXiv asks of API clients.
+PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")

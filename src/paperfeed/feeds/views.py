@@ -53,6 +53,14 @@ def _link(period: Period | None) -> str | None:
     return reverse(_URL_NAMES[period.kind], args=[period.slug]) if period else None
 
 
+def _daily_tab(period: Period) -> Period:
+    """The Daily tab of a week or month: its latest day with papers (or its first day)."""
+    if period.kind == "day":
+        return period
+    latest = DailyEntry.objects.filter(date__range=(period.start, period.end)).aggregate(d=Max("date"))["d"]
+    return day_period(latest or period.start)
+
+
 def _render_period(request, period: Period):
     entries = (
         DailyEntry.objects.filter(date__range=(period.start, period.end))
@@ -66,7 +74,7 @@ def _render_period(request, period: Period):
         "entries": page.object_list,
         "previous_url": _link(_neighbour(period, "previous")),
         "next_url": _link(_neighbour(period, "next")),
-        "day_url": _link(period.containing(period.start) if period.kind == "day" else day_period(period.start)),
+        "day_url": _link(_daily_tab(period)),
         "week_url": _link(Period("week", period.start, period.end).containing(period.start)),
         "month_url": _link(Period("month", period.start, period.end).containing(period.start)),
     }
