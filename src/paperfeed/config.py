@@ -75,7 +75,7 @@ def load_or_create_secret_key(data_dir: Path) -> str:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise ImproperlyConfigured(f"cannot read the secret key file {path}: {exc.strerror}") from None
+        raise _unusable(data_dir, exc) from None
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
@@ -92,8 +92,12 @@ def load_or_create_secret_key(data_dir: Path) -> str:
         finally:
             tmp.unlink()
     except OSError as exc:
-        raise ImproperlyConfigured(
-            f"the data directory {data_dir} is not writable ({exc.strerror}); "
-            "set PAPERFEED_DATA_DIR to a writable directory or PAPERFEED_SECRET_KEY"
-        ) from None
+        raise _unusable(data_dir, exc) from None
     return key
+
+
+def _unusable(data_dir: Path, exc: OSError) -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        f"the data directory {data_dir} is not usable ({exc.strerror}); "
+        "set PAPERFEED_DATA_DIR to a writable directory"
+    )

@@ -1,0 +1,111 @@
+"""Feed pages through Django's test client, over the bundled sample."""
+
+import re
+
+import pytest
+
+from paperfeed.papers.models import DailyEntry
+
+pytestmark = pytest.mark.django_db
+
+SWAN = "SWAN: SGD with Normalization and Whitening Enables Stateless LLM Training"
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<a [^>]*href="/papers/[^"]+"[^>]*class="[^"]*card-title[^"]*"[^>]*>(.*?)</a>', html, re.S)
+
+
+def test_papers_shows_the_latest_day(client, sample_db):
+    latest = DailyEntry.objects.latest("date").date
+    response = client.get("/papers")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{latest:%B} {latest.day}, {latest.year}" in html
+    expected = DailyEntry.objects.filter(date=latest).count()
+    assert len(card_titles(html)) == min(expected, 30)
+    assert 'rel="prev"' in html  # there are older days to go back to
+
+
+def test_day_page_lists_the_seed_paper_with_its_details(client, sample_db):
+    response = client.get("/papers/date/2024-12-17")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert SWAN in html
+    assert 'href="/papers/2412.13148"' in html
+    assert "4 authors" in html
+    assert "Adaptive optimizers such as Adam" in html
+
+
+def test_day_navigation_skips_empty_days(client, sample_db):
+    html = client.get("/papers/date/2024-12-17").content.decode()
+    previous_day = DailyEntry.objects.filter(date__lt="2024-12-17").latest("date").date
+    next_day = DailyEntry.objects.filter(date__gt="2024-12-17").earliest("date").date
+    assert f'href="/papers/date/{previous_day.isoformat()}"' in html
+    assert f'href="/papers/date/{next_day.isoformat()}"' in html
+
+
+def test_cards_are_ordered_by_upvotes(client, sample_db):
+    html = client.get("/papers/date/2024-10-25").content.decode()
+    entries = DailyEntry.objects.filter(date="2024-10-25").select_related("paper").order_by("-upvotes", "paper__arxiv_id")
+    assert entries.count() >= 29
+    from django.utils.html import escape
+
+    expected_first = escape(entries[0].paper.title)
+    assert card_titles(html)[0].strip() == expected_first
+
+
+def test_organization_badge_and_code_link(client, sample_db):
+    entry = DailyEntry.objects.filter(organization__isnull=False).select_related("organization").first()
+    assert entry is not None, "the sample lists papers with organizations"
+    html = client.get(f"/papers/date/{entry.date.isoformat()}").content.decode()
+    assert entry.organization.name in html
+    coded = DailyEntry.objects.exclude(paper__github_repo="").select_related("paper").first()
+    html = client.get(f"/papers/date/{coded.date.isoformat()}?p=1").content.decode()
+    assert f'href="{coded.paper.github_repo}"' in html
+
+
+def test_week_and_month_pages(client, sample_db):
+    week = client.get("/papers/week/2024-W51")
+    assert week.status_code == 200 and SWAN in week.content.decode()
+    month = client.get("/papers/month/2024-12")
+    assert month.status_code == 200 and SWAN in month.content.decode()
+    assert "December 2024" in month.content.decode()
+
+
+def test_big_month_is_paginated(client, sample_db):
+    busiest = max(
+        {(e.year, e.month) for e in DailyEntry.objects.dates("date", "month")},
+        key=lambda ym: DailyEntry.objects.filter(date__year=ym[0], date__month=ym[1]).count(),
+    )
+    slug = f"{busiest[0]}-{busiest[1]:02d}"
+    total = DailyEntry.objects.filter(date__year=busiest[0], date__month=busiest[1]).count()
+    assert total > 30
+    first = card_titles(client.get(f"/papers/month/{slug}").content.decode())
+    second = card_titles(client.get(f"/papers/month/{slug}?p=2").content.decode())
+    assert len(first) == 30 and second and not set(first) & set(second)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/papers/date/2024-13-01",
+        "/papers/date/2024-02-30",
+        "/papers/date/yesterday",
+        "/papers/week/2024-W54",
+        "/papers/month/2024-00",
+        "/papers/month/0000-01",
+    ],
+)
+def test_bad_periods_are_404(client, sample_db, url):
+    assert client.get(url).status_code == 404
+
+
+def test_empty_day_still_renders(client, sample_db):
+    response = client.get("/papers/date/1990-01-01")
+    assert response.status_code == 200
+    assert card_titles(response.content.decode()) == []
+
+
+def test_root_redirects_to_papers(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/papers"

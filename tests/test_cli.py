@@ -1,0 +1,82 @@
+import json
+import socket
+import subprocess
+
+import httpx
+import pytest
+
+from .helpers import PAPERFEED, cli_env, free_port, run_cli, stop, wait_until_serving
+
+COMMANDS = ["demo", "serve", "init", "status", "index"]
+
+
+def test_main_help_lists_the_commands(tmp_path):
+    out = run_cli(tmp_path, "--help")
+    assert out.returncode == 0
+    for command in COMMANDS:
+        assert f"    {command}\n" in out.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(tmp_path, command):
+    out = run_cli(tmp_path, command, "--help")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"usage: paperfeed {command}")
+
+
+def test_init_then_status_on_an_empty_database(tmp_path):
+    first = run_cli(tmp_path, "init")
+    assert first.returncode == 0, first.stderr
+    assert "applied" in first.stdout
+    again = run_cli(tmp_path, "init")
+    assert again.returncode == 0 and "schema is up to date" in again.stdout
+    status = run_cli(tmp_path, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["papers"] == 0 and report["days"] == 0 and report["last_day"] is None
+
+
+def test_status_before_init_says_what_to_do(tmp_path):
+    out = run_cli(tmp_path, "status")
+    assert out.returncode == 1
+    assert "run `paperfeed init`" in out.stderr
+
+
+def test_corrupt_database_is_reported_without_traceback(tmp_path):
+    assert run_cli(tmp_path, "init").returncode == 0
+    (tmp_path / "paperfeed.sqlite3").write_bytes(b"this is not a database" * 1000)
+    for wal in tmp_path.glob("paperfeed.sqlite3-*"):
+        wal.unlink()
+    out = run_cli(tmp_path, "status")
+    assert out.returncode == 1
+    assert "cannot be read" in out.stderr and "restore it from a backup" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_serve_refuses_a_port_in_use(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run_cli(tmp_path, "serve", "--port", str(port))
+    assert out.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in out.stderr
+
+
+def test_serve_answers_http_on_a_fresh_data_dir(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [*PAPERFEED, "serve", "--port", str(port), "--workers", "1"],
+        env=cli_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, timeout=60)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+        page = httpx.get(f"http://127.0.0.1:{port}/papers")
+        assert page.status_code == 200 and "No papers yet" in page.text
+        assert "gunicorn" in httpx.get(f"http://127.0.0.1:{port}/papers").headers.get("server", "")
+    finally:
+        stop(process)

@@ -1,0 +1,79 @@
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from paperfeed.config import load_or_create_secret_key
+
+from .conftest import REPO_ROOT
+
+SOURCE = REPO_ROOT / "src" / "paperfeed"
+DOC = REPO_ROOT / "docs" / "configuration.md"
+# env_str("NAME", ...), env_bool(...), os.environ.get("NAME"), os.environ["NAME"], getenv("NAME")
+_READS = re.compile(r"""(?:env_\w+\(|environ(?:\.get\(|\[)|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+def variables_read_by_code() -> set[str]:
+    names: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        names |= set(_READS.findall(path.read_text()))
+    return names - {"DJANGO_SETTINGS_MODULE"}
+
+
+def test_every_setting_is_documented():
+    names = variables_read_by_code()
+    assert {"PAPERFEED_DATA_DIR", "DATABASE_URL", "PAPERFEED_SECRET_KEY"} <= names
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`", DOC.read_text(), re.MULTILINE))
+    assert names - documented == set(), "read by the code but missing from docs/configuration.md"
+
+
+def test_secret_key_is_generated_once_with_private_permissions(tmp_path):
+    key = load_or_create_secret_key(tmp_path / "data")
+    path = tmp_path / "data" / "secret_key"
+    assert len(key) >= 50
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create_secret_key(tmp_path / "data") == key
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
+
+
+def _run_python(code: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "paperfeed.settings"}
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "c = connection.cursor()\n"
+        "print([c.execute(f'PRAGMA {p}').fetchone()[0] for p in ('journal_mode','synchronous','busy_timeout')])\n"
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])\n"
+    )
+    out = _run_python(code, env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["['wal', 1, 5000]", "IMMEDIATE"]
+    assert (tmp_path / "paperfeed.sqlite3").exists()
+
+
+def test_bad_boolean_is_a_clear_configuration_error(tmp_path):
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path), "PAPERFEED_DEBUG": "maybe"}
+    out = subprocess.run(
+        [sys.executable, "-m", "paperfeed", "status"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2
+    assert "PAPERFEED_DEBUG must be one of" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_unusable_data_dir_is_reported(tmp_path):
+    # A path below a regular file can never be created, even by root (CI runs as root,
+    # where permission bits alone would not stop the write).
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(blocker / "data")}
+    out = subprocess.run([sys.executable, "-m", "paperfeed", "init"], env=env, capture_output=True, text=True)
+    assert out.returncode == 2
+    assert f"the data directory {blocker / 'data'} is not usable (Not a directory)" in out.stderr
+    assert "Traceback" not in out.stderr
