@@ -1,20 +1,10 @@
-"""Test set-up shared by the whole suite.
-
-Settings are read at import time, so the data directory is pointed at a fresh temporary
-folder before Django starts: no test ever touches a real ./data.
-"""
+"""Test set-up shared by the whole suite (the data directory is set in tests/settings.py)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-_DATA_DIR = tempfile.mkdtemp(prefix="paperfeed-test-")
-os.environ["PAPERFEED_DATA_DIR"] = _DATA_DIR
-os.environ.pop("DATABASE_URL", None)
-
-import pytest  # noqa: E402
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"

@@ -8,6 +8,7 @@ from pathlib import Path
 from paperfeed.config import load_or_create_secret_key
 
 from .conftest import REPO_ROOT
+from .helpers import cli_env
 
 SOURCE = REPO_ROOT / "src" / "paperfeed"
 DOC = REPO_ROOT / "docs" / "configuration.md"
@@ -58,7 +59,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
 
 
 def test_bad_boolean_is_a_clear_configuration_error(tmp_path):
-    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path), "PAPERFEED_DEBUG": "maybe"}
+    env = cli_env(tmp_path, PAPERFEED_DEBUG="maybe")
     out = subprocess.run(
         [sys.executable, "-m", "paperfeed", "status"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -72,7 +73,7 @@ def test_unusable_data_dir_is_reported(tmp_path):
     # where permission bits alone would not stop the write).
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    env = {**os.environ, "PAPERFEED_DATA_DIR": str(blocker / "data")}
+    env = cli_env(blocker / "data")
     out = subprocess.run([sys.executable, "-m", "paperfeed", "init"], env=env, capture_output=True, text=True)
     assert out.returncode == 2
     assert f"the data directory {blocker / 'data'} is not usable (Not a directory)" in out.stderr

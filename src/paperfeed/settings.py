@@ -103,7 +103,6 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve static files straight from the package: no collectstatic step for a user to run.
 WHITENOISE_USE_FINDERS = True

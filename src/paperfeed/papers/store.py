@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.papers.models import Author, Category, Paper, PaperAuthor, PaperVersion
+from paperfeed.sources.merge import group_by_id, merge_records
 from paperfeed.sources.record import PaperRecord
 
 # Scalar fields copied from a record to a Paper row, by name.
@@ -54,13 +55,11 @@ class StoreResult:
 
 
 def _dedupe(records: Iterable[PaperRecord]) -> dict[str, PaperRecord]:
-    """One record per id; of two for the same paper the later version wins."""
-    chosen: dict[str, PaperRecord] = {}
-    for record in records:
-        previous = chosen.get(record.arxiv_id)
-        if previous is None or (record.latest_version or 1) >= (previous.latest_version or 1):
-            chosen[record.arxiv_id] = record
-    return chosen
+    """One record per paper: several records of one paper in a batch are merged first."""
+    return {
+        arxiv_id: group[0] if len(group) == 1 else merge_records(group)
+        for arxiv_id, group in group_by_id(records).items()
+    }
 
 
 def _ensure_categories(codes: set[str]) -> dict[str, int]:
@@ -107,15 +106,36 @@ def _apply(paper: Paper, record: PaperRecord, is_new: bool) -> set[str]:
         put(name, getattr(record, name))
     if record.authors:
         put("authors_text", ", ".join(record.authors))
-    put("num_authors", record.author_count or None)
-    put("published", record.published)
-    put("updated", record.updated)
+        put("num_authors", len(record.authors))
+    elif not paper.authors_text:
+        # A count alone (a search page) never contradicts a list of names already stored.
+        put("num_authors", record.num_authors)
+    # Dates: the more precise of two v1 dates (OAI gives dates only, other sources the
+    # second), and the latest "updated" ever seen, so sources never flip them back and forth.
+    published = _more_precise(paper.published, record.published)
+    if published != paper.published:
+        paper.published = published
+        changed.add("published")
+    if record.updated and (paper.updated is None or record.updated > paper.updated):
+        paper.updated = record.updated
+        changed.add("updated")
     if not older:
         put("latest_version", record.latest_version)
     if record.withdrawn and not paper.withdrawn:
         paper.withdrawn = True
         changed.add("withdrawn")
     return changed
+
+
+def _more_precise(stored, incoming):
+    if stored is None:
+        return incoming
+    if incoming is None:
+        return stored
+    midnight = stored.hour == stored.minute == stored.second == 0
+    if midnight and incoming.date() == stored.date() and incoming != stored:
+        return incoming
+    return stored
 
 
 @transaction.atomic
@@ -158,23 +178,29 @@ def store_records(records: Iterable[PaperRecord]) -> StoreResult:
         result.created.append(paper.arxiv_id)
         result.paper_ids[paper.arxiv_id] = paper.pk
 
-    to_update = [(p, fields) for p, fields in changed_papers.values() if fields]
-    for paper, fields in to_update:
+    to_update = [p for p, fields in changed_papers.values() if fields]
+    changed_fields = set().union(*(fields for _, fields in changed_papers.values()))
+    for paper in to_update:
         paper.modified_at = now
-        Paper.objects.filter(pk=paper.pk).update(**{f: getattr(paper, f) for f in fields | {"modified_at"}})
+    if to_update:
+        # One statement per 500 rows; unchanged values in the union are written back as they are.
+        Paper.objects.bulk_update(to_update, sorted(changed_fields | {"modified_at"}), batch_size=500)
 
     # Related rows: authors, categories and versions of every paper in the batch.
     papers = {p.arxiv_id: p for p in new_papers} | {k: v[0] for k, v in changed_papers.items()}
     related_changed = _sync_related(papers, by_id, category_ids, author_ids, set(existing))
 
+    touched_only = []
     for arxiv_id, (paper, fields) in changed_papers.items():
         result.paper_ids[arxiv_id] = paper.pk
         if fields or arxiv_id in related_changed:
             result.updated.append(arxiv_id)
             if not fields:
-                Paper.objects.filter(pk=paper.pk).update(modified_at=now)
+                touched_only.append(paper.pk)
         else:
             result.unchanged.append(arxiv_id)
+    if touched_only:
+        Paper.objects.filter(pk__in=touched_only).update(modified_at=now)
     return result
 
 

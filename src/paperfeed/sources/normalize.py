@@ -112,11 +112,11 @@ def split_authors(byline: str) -> list[str]:
             outside.append(ch)
     names: list[str] = []
     for part in re.split(r",|;|\band\b|&", "".join(outside)):
-        name = clean_text(part, 300, "author name").strip(" ,")
+        name = clean_author_name(part)
         if not name or name.lower().rstrip(".") in {"et al", "others"}:
             continue
         if names and name.rstrip(".") in _SUFFIXES:
-            names[-1] = f"{names[-1]}, {name}"  # "Smith, Jr." is one author
+            names[-1] = f"{names[-1]} {name}"  # "Smith, Jr." is one author: "Smith Jr."
         else:
             names.append(name)
     if len(names) > MAX_AUTHORS:
@@ -127,8 +127,17 @@ def split_authors(byline: str) -> list[str]:
 _SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
 
 
+def clean_author_name(name: str) -> str:
+    """One spelling per name whatever the source: "J.A. Smith" and "C. -P. Yuan" become
+    "J. A. Smith" and "C.-P. Yuan", so the same person is one Author row."""
+    name = clean_text(tex_to_unicode(name), limit=300, field="author name").strip(" ,;")
+    name = re.sub(r"\.\s+-\s*(?=\w)", ".-", name)  # "C. -P." → "C.-P."
+    name = re.sub(r"(?<=\b\w)\.(?=[A-Z][a-z]?\.|[A-Z]\b)", ". ", name)  # "J.A." → "J. A."
+    return name if any(ch.isalpha() for ch in name) else ""  # ":" is not a name
+
+
 def clean_authors(names: Iterable[str]) -> list[str]:
-    cleaned = [clean_text(tex_to_unicode(n), limit=300, field="author name") for n in names]
+    cleaned = [clean_author_name(n) for n in names]
     cleaned = [n for n in cleaned if n]
     if len(cleaned) > MAX_AUTHORS:
         raise InvalidRecord(f"{len(cleaned):,} authors (limit {MAX_AUTHORS:,})")
@@ -207,6 +216,17 @@ def extract_links(*texts: str) -> tuple[str, str]:
                 if "arxiv.org" not in url.lower():
                     project = url
     return github, project
+
+
+# -- identifiers ---------------------------------------------------------------------------
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def clean_doi(value: str) -> str:
+    """The first DOI named, without "doi:" or resolver prefixes (arXiv's field may hold several)."""
+    m = _DOI.search(clean_text(value, 1000, "doi"))
+    return m.group(0).rstrip(".,;")[:200] if m else ""
 
 
 # -- versions ------------------------------------------------------------------------------
@@ -289,7 +309,7 @@ def build_record(
         updated=updated_at or published_at,
         comments=clean_comments,
         journal_ref=clean_text(journal_ref, MAX_FIELD, "journal-ref"),
-        doi=clean_text(doi, 200, "doi"),
+        doi=clean_doi(doi),
         report_no=clean_text(report_no, 300, "report-no"),
         license=clean_text(license, 300, "license"),
         submitter=clean_text(submitter, 300, "submitter"),

@@ -1,0 +1,108 @@
+"""Parsers for the formats paperfeed reads papers from, one small module per format.
+
+Every parser turns its input into, per input record, one of:
+
+- a :class:`~paperfeed.sources.record.PaperRecord` (cleaned by ``normalize.build_record``),
+- a :class:`Problem` saying where and why a record could not be read, with its raw text,
+- a :class:`Deleted` marker (OAI-PMH only: arXiv withdrew the record from the feed).
+
+Bad input never raises out of a parser and is never silently dropped. Parsers only pick raw
+values out of their format; all cleaning happens in ``build_record``.
+
+This package does not touch the database (so scripts can use it without Django set up).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from paperfeed.sources.normalize import InvalidRecord, build_record
+from paperfeed.sources.record import PaperRecord
+
+# What reading a damaged file raises: a truncated or corrupt gzip stream (BadGzipFile is an
+# OSError), or a disk error. Line-based parsers turn it into a last Problem.
+UNREADABLE_INPUT = (OSError, EOFError, zlib.error)
+
+# IngestProblem keeps at most this much of a bad payload; a hostile one can be any size.
+RAW_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: str  # "file:line", a URL, or a record id: enough to find the input again
+    reason: str
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """An OAI-PMH record whose header says status="deleted"."""
+
+    arxiv_id: str
+
+
+@dataclass
+class DailyItem:
+    """A paper as one day's Hugging Face list shows it: the record plus its listing."""
+
+    record: PaperRecord
+    date: date
+    upvotes: int = 0
+    submitted_by: str = ""  # Hugging Face username
+    organization: str = ""  # display name, "" for none
+    organization_slug: str = ""
+
+
+def make_problem(location: str, reason: str, raw: object = "") -> Problem:
+    text = raw if isinstance(raw, str) else repr(raw)
+    return Problem(location=location, reason=reason, raw=text[:RAW_LIMIT])
+
+
+def record_or_problem(location: str, raw: object, **fields) -> PaperRecord | Problem:
+    """``build_record(**fields)``, or a Problem carrying the reason and the raw input."""
+    try:
+        return build_record(**fields)
+    except InvalidRecord as exc:
+        return make_problem(location, str(exc), raw)
+    except (TypeError, ValueError) as exc:
+        # A value of the wrong JSON type (a number where a list belongs) and the like.
+        return make_problem(location, f"unreadable record: {exc}", raw)
+
+
+@contextmanager
+def open_binary(source: str | Path | BinaryIO) -> Iterator[BinaryIO]:
+    """Open a path or use a binary stream; gzip is recognised by its magic bytes, not the name.
+
+    A path is closed on exit; a stream passed in stays the caller's to close.
+    """
+    owned = isinstance(source, (str, Path))
+    stream = open(source, "rb") if owned else source
+    try:
+        if not hasattr(stream, "peek") and not stream.seekable():
+            stream = io.BufferedReader(stream)  # to look at the first bytes without losing them
+        if hasattr(stream, "peek"):
+            head = stream.peek(2)[:2]
+        else:
+            position = stream.tell()
+            head = stream.read(2)
+            stream.seek(position)
+        yield gzip.GzipFile(fileobj=stream) if head == b"\x1f\x8b" else stream
+    finally:
+        if owned:
+            stream.close()
+
+
+def source_name(source: str | Path | BinaryIO, name: str | None = None) -> str:
+    if name:
+        return name
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    return getattr(source, "name", None) or "<stream>"
