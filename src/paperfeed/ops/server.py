@@ -36,5 +36,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "errorlog": "-",
             "proc_name": "paperfeed",
             "preload_app": True,
+            # gunicorn's runtime control socket lives in the home directory, shared by every
+            # instance of the user; paperfeed needs none, and several may run side by side.
+            "control_socket_disable": True,
         }
     ).run()
