@@ -33,7 +33,7 @@ def test_init_then_status_on_an_empty_database(tmp_path):
     status = run_cli(tmp_path, "status", "--json")
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
-    assert report["papers"] == 0 and report["days"] == 0 and report["last_day"] is None
+    assert report["papers"] == 0 and report["days"] == 0 and report["last_day"] is None and report["last_ingest"] is None
 
 
 def test_status_before_init_says_what_to_do(tmp_path):

@@ -27,3 +27,26 @@ def seed_file() -> Path:
     assert path.is_file(), f"{path} is missing: these tests read the seed papers in ../shared"
     return path
 
+
+# --- the loopback server that plays arXiv and Hugging Face (tests/sources/fixture_server.py) ---
+# One server per session (no port churn); `fixture_server` resets it before each test that uses
+# it (request log, scenario queue, derived bodies, RSS feeds, OAI tokens and settings) and again
+# after, so a request still stalling from that test is woken at once.
+
+
+@pytest.fixture(scope="session")
+def _fixture_server_session():
+    from .fixture_server import FixtureServer
+
+    server = FixtureServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()  # shutdown + server_close + join; stalled requests are woken first
+
+
+@pytest.fixture
+def fixture_server(_fixture_server_session):
+    _fixture_server_session.reset()
+    yield _fixture_server_session
+    _fixture_server_session.reset()

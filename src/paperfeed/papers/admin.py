@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from paperfeed.papers.models import Author, Category, DailyEntry, Organization, Paper, PaperVersion
+from paperfeed.papers.models import Author, Category, DailyEntry, Organization, Paper, PaperCategory, PaperVersion
+
+
+class PaperCategoryInline(admin.TabularInline):
+    model = PaperCategory
+    extra = 0
+    raw_id_fields = ("category",)
 
 
 class PaperVersionInline(admin.TabularInline):
@@ -15,8 +21,7 @@ class PaperAdmin(admin.ModelAdmin):
     search_fields = ("arxiv_id", "title", "authors_text")
     readonly_fields = ("created_at", "modified_at")
     raw_id_fields = ("primary_category",)
-    filter_horizontal = ("categories",)
-    inlines = [PaperVersionInline]
+    inlines = [PaperCategoryInline, PaperVersionInline]
 
 
 @admin.register(DailyEntry)

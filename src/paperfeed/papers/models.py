@@ -52,7 +52,7 @@ class Paper(models.Model):
     primary_category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_papers"
     )
-    categories = models.ManyToManyField(Category, blank=True, related_name="papers")
+    categories = models.ManyToManyField(Category, blank=True, related_name="papers", through="PaperCategory")
     published = models.DateTimeField(null=True, blank=True, db_index=True)  # v1
     updated = models.DateTimeField(null=True, blank=True)  # latest version
     latest_version = models.PositiveIntegerField(default=1)
@@ -87,8 +87,21 @@ class Paper(models.Model):
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
 
+# On the link tables below, the paper's foreign key has no index of its own: the unique
+# constraint that starts with it serves every lookup by paper, and one index fewer makes
+# bulk loads of millions of rows faster.
+
+
+class PaperCategory(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "category"], name="papercategory_unique")]
+
+
 class PaperAuthor(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveIntegerField()  # 0-based order in the byline
 
@@ -100,7 +113,7 @@ class PaperAuthor(models.Model):
 
 
 class PaperVersion(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField()
     created = models.DateTimeField()
     size = models.CharField(max_length=40, blank=True)
@@ -139,3 +152,25 @@ class DailyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.paper.arxiv_id}"
+
+
+class Announcement(models.Model):
+    """A paper in arXiv's announcement of a day: new, a cross-list, or a replacement."""
+
+    class Kind(models.TextChoices):
+        NEW = "new"
+        CROSS = "cross"  # cross-listed into a followed category from another
+        REPLACE = "replace"  # a new version of a paper announced earlier
+        REPLACE_CROSS = "replace-cross"
+
+    date = models.DateField(db_index=True)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="announcements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-date", "paper"]
+        constraints = [models.UniqueConstraint(fields=["date", "paper"], name="announcement_unique_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.paper.arxiv_id}v{self.version}"

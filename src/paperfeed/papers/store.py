@@ -12,12 +12,14 @@ other instead of fighting:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from paperfeed.papers.bulk import NewRow, insert_rows, model_rows, select_pairs
 from paperfeed.papers.models import Author, Category, Paper, PaperAuthor, PaperVersion
 from paperfeed.sources.merge import group_by_id, merge_records
 from paperfeed.sources.record import PaperRecord
@@ -72,19 +74,12 @@ def _ensure_categories(codes: set[str]) -> dict[str, int]:
 
 
 def _ensure_authors(names: set[str]) -> dict[str, int]:
-    known: dict[str, int] = {}
-    name_list = list(names)
-    # Stay under SQLite's limit on bound parameters per statement.
-    for i in range(0, len(name_list), 900):
-        chunk = name_list[i : i + 900]
-        known.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
+    sql = "SELECT name, id FROM papers_author WHERE name IN ({})"
+    known: dict[str, int] = dict(select_pairs(sql, list(names)))
     missing = names - known.keys()
     if missing:
         Author.objects.bulk_create([Author(name=n) for n in missing], ignore_conflicts=True, batch_size=500)
-        missing_list = list(missing)
-        for i in range(0, len(missing_list), 900):
-            chunk = missing_list[i : i + 900]
-            known.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
+        known.update(select_pairs(sql, list(missing)))
     return known
 
 
@@ -145,17 +140,18 @@ def store_records(records: Iterable[PaperRecord]) -> StoreResult:
     result = StoreResult()
     if not by_id:
         return result
-    existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=list(by_id)).select_related(None)}
+    known = [a for (a,) in select_pairs("SELECT arxiv_id FROM papers_paper WHERE arxiv_id IN ({})", list(by_id))]
+    existing = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=known)} if known else {}
     category_ids = _ensure_categories({c for r in by_id.values() for c in r.categories})
     author_ids = _ensure_authors({a for r in by_id.values() for a in r.authors})
 
     now = timezone.now()
-    new_papers: list[Paper] = []
+    new_papers: list[NewRow] = []
     changed_papers: dict[str, tuple[Paper, set[str]]] = {}
     for arxiv_id, record in by_id.items():
         paper = existing.get(arxiv_id)
         if paper is None:
-            paper = Paper(arxiv_id=arxiv_id)
+            paper = NewRow(Paper, arxiv_id=arxiv_id, pk=None)
             _apply(paper, record, is_new=True)
             paper.primary_category_id = category_ids.get(record.categories[0]) if record.categories else None
             paper.modified_at = paper.created_at = now
@@ -173,7 +169,7 @@ def store_records(records: Iterable[PaperRecord]) -> StoreResult:
             result.new_versions.append(arxiv_id)
         changed_papers[arxiv_id] = (paper, changed)
 
-    Paper.objects.bulk_create(new_papers, batch_size=500)
+    _insert_papers(new_papers)
     for paper in new_papers:
         result.created.append(paper.arxiv_id)
         result.paper_ids[paper.arxiv_id] = paper.pk
@@ -202,6 +198,33 @@ def store_records(records: Iterable[PaperRecord]) -> StoreResult:
     if touched_only:
         Paper.objects.filter(pk__in=touched_only).update(modified_at=now)
     return result
+
+
+_PAPER_FIELDS = [f.name for f in Paper._meta.concrete_fields if f.name != "id"]
+
+
+# Later stages that index papers (search) may prefer to do their work once per batch of
+# inserts rather than once per row; they register a context-manager factory here, entered
+# around each batch insert inside its transaction. The store knows nothing about them.
+_insert_hooks: list[Callable[[], AbstractContextManager]] = []
+
+
+def register_insert_hook(factory: Callable[[], AbstractContextManager]) -> None:
+    if factory not in _insert_hooks:
+        _insert_hooks.append(factory)
+
+
+def _insert_papers(papers: list[NewRow]) -> None:
+    """Insert new papers and learn their primary keys."""
+    if not papers:
+        return
+    with ExitStack() as hooks:
+        for factory in _insert_hooks:
+            hooks.enter_context(factory())
+        insert_rows(Paper, _PAPER_FIELDS, model_rows(Paper, papers, _PAPER_FIELDS))
+    by_id = {p.arxiv_id: p for p in papers}
+    for pk, arxiv_id in select_pairs("SELECT id, arxiv_id FROM papers_paper WHERE arxiv_id IN ({})", list(by_id)):
+        by_id[arxiv_id].pk = pk
 
 
 def _sync_related(
@@ -238,29 +261,25 @@ def _sync_related(
         if wanted_authors and not older and current_authors.get(paper.pk, []) != wanted_authors:
             if paper.pk in current_authors:
                 drop_authorships.append(paper.pk)
-            new_authorships += [
-                PaperAuthor(paper_id=paper.pk, author_id=a, position=i) for i, a in enumerate(wanted_authors)
-            ]
+            new_authorships += [(paper.pk, a, i) for i, a in enumerate(wanted_authors)]
             changed.add(arxiv_id)
         wanted_categories = {category_ids[c] for c in record.categories}
         have_categories = current_categories.get(paper.pk, set())
         if wanted_categories and not older and have_categories != wanted_categories:
             drop_links += [(paper.pk, c) for c in have_categories - wanted_categories]
-            new_links += [through(paper_id=paper.pk, category_id=c) for c in wanted_categories - have_categories]
+            new_links += [(paper.pk, c) for c in sorted(wanted_categories - have_categories)]
             changed.add(arxiv_id)
         have_versions = current_versions.get(paper.pk, set())
         for version in record.versions:
             if version.number not in have_versions:
-                new_versions.append(
-                    PaperVersion(paper_id=paper.pk, number=version.number, created=version.created, size=version.size)
-                )
+                new_versions.append((paper.pk, version.number, version.created, version.size))
                 changed.add(arxiv_id)
 
     if drop_authorships:
         PaperAuthor.objects.filter(paper_id__in=drop_authorships).delete()
-    PaperAuthor.objects.bulk_create(new_authorships, batch_size=1000)
+    insert_rows(PaperAuthor, ["paper", "author", "position"], new_authorships)
     for paper_id, category_id in drop_links:
         through.objects.filter(paper_id=paper_id, category_id=category_id).delete()
-    through.objects.bulk_create(new_links, batch_size=1000)
-    PaperVersion.objects.bulk_create(new_versions, batch_size=1000)
+    insert_rows(through, ["paper", "category"], new_links)
+    insert_rows(PaperVersion, ["paper", "number", "created", "size"], new_versions)
     return changed

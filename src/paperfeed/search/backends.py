@@ -6,6 +6,7 @@ both checked by the same contract tests.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -83,6 +84,36 @@ class SqliteFtsBackend(LexicalBackend):
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {self.table}({self.table}) VALUES('rebuild')")
+
+
+@contextmanager
+def fts_batch_insert():
+    """Index a batch of newly inserted papers with one statement instead of one per row.
+
+    The row trigger costs about three times what indexing the same rows in one pass does.
+    While the flag row exists, the insert trigger stands aside (migration 0002); afterwards
+    the rows inserted meanwhile — those with ids above the largest id before, as SQLite
+    hands out rowids in increasing order and the IMMEDIATE transaction keeps other writers
+    out — are indexed together. All of it happens inside the store's transaction.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM papers_paper")
+        before = cursor.fetchone()[0]
+        cursor.execute("INSERT INTO paper_fts_deferred(flag) VALUES (1)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM paper_fts_deferred")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO paper_fts(rowid, title, abstract, authors_text) "
+            "SELECT id, title, abstract, authors_text FROM papers_paper WHERE id > %s",
+            [before],
+        )
 
 
 def lexical_backend() -> LexicalBackend:

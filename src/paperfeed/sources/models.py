@@ -21,3 +21,76 @@ class IngestProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.location}: {self.reason[:80]}"
+
+
+class IngestRun(models.Model):
+    """One run of `paperfeed ingest …`: what it was asked, how it ended, what it changed."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"  # or killed: a run that never finished keeps this status
+        OK = "ok"
+        FAILED = "failed"  # the source itself failed (unreachable, refusing, broken)
+
+    source = models.CharField(max_length=40, db_index=True)
+    arguments = models.CharField(max_length=1000, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    quarantined = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    listed = models.PositiveIntegerField(default=0)  # new entries on daily lists
+    requests = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class HarvestCheckpoint(models.Model):
+    """Where an OAI-PMH harvest stands, committed together with each page's records.
+
+    Because the records of a page and the token for the next page are written in one
+    transaction, a harvest killed at any moment resumes exactly after the last stored page:
+    nothing is lost, and nothing is stored twice (storing is idempotent anyway).
+    """
+
+    key = models.CharField(max_length=300, unique=True)  # endpoint, set, prefix, from, until
+    resumption_token = models.TextField(blank=True)
+    cursor = models.PositiveIntegerField(null=True, blank=True)
+    complete_list_size = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.pages} pages{' (finished)' if self.finished else ''}"
+
+
+class AnnouncementDay(models.Model):
+    """What arXiv's daily announcement feed said for a day and a set of categories.
+
+    Weekends and holidays have no announcement: recorded here as a known day without
+    papers, so pages and digests can say "no announcement" instead of looking broken.
+    """
+
+    date = models.DateField()
+    feed = models.CharField(max_length=300)  # "cs.LG+cs.CL"
+    announced = models.BooleanField()
+    new = models.PositiveIntegerField(default=0)
+    cross = models.PositiveIntegerField(default=0)
+    replaced = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "feed"]
+        constraints = [models.UniqueConstraint(fields=["date", "feed"], name="announcementday_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.feed}: {'announced' if self.announced else 'no announcement'}"

@@ -30,16 +30,17 @@ class InvalidRecord(ValueError):
 
 # -- text ----------------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACE = re.compile(r"\s+")
+# str.translate + str.split are several times faster than regular expressions here, and
+# this runs for every field of every record of multi-million-line snapshots.
+_DROP_CONTROL = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
 
 
 def clean_text(value: object, limit: int = MAX_FIELD, field: str = "field") -> str:
     """One line of text: NFC, no control characters, runs of white space folded to one space."""
-    if value is None:
+    if value is None or value == "":
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    text = " ".join(text.translate(_DROP_CONTROL).split())
     if len(text) > limit:
         raise InvalidRecord(f"{field} is {len(text):,} characters long (limit {limit:,})")
     return text
@@ -50,10 +51,10 @@ def clean_abstract(value: object) -> str:
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text).strip()
+    text = text.translate(_DROP_CONTROL).strip()
     # arXiv marks a new paragraph by a line that starts with spaces; plain wrapping otherwise.
     paragraphs = re.split(r"\n\s*\n|\n(?=[ \t]+\S)", text)
-    cleaned = "\n\n".join(p for p in (_SPACE.sub(" ", p).strip() for p in paragraphs) if p)
+    cleaned = "\n\n".join(p for p in (" ".join(p.split()) for p in paragraphs) if p)
     if len(cleaned) > MAX_ABSTRACT:
         raise InvalidRecord(f"abstract is {len(cleaned):,} characters long (limit {MAX_ABSTRACT:,})")
     return cleaned
@@ -163,6 +164,10 @@ def parse_categories(value: str | Iterable[str] | None) -> list[str]:
 # -- dates ---------------------------------------------------------------------------------
 
 
+_ARXIV_DATE = re.compile(r"^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:GMT|UTC|\+0000)$")
+_MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
+
+
 def parse_datetime(value: object) -> datetime | None:
     """RFC 2822 ("Mon, 2 Apr 2007 19:18:42 GMT"), ISO 8601, or a date → aware UTC datetime."""
     if value is None or value == "":
@@ -172,6 +177,15 @@ def parse_datetime(value: object) -> datetime | None:
     if isinstance(value, date):
         return datetime.combine(value, time(), tzinfo=UTC)
     text = str(value).strip()
+    m = _ARXIV_DATE.match(text)
+    if m:  # arXiv's own "Mon, 2 Apr 2007 19:18:42 GMT", by far the most common: parse it fast
+        day, month, year, hour, minute, second = m.groups()
+        month_number = _MONTHS.get(month)
+        if month_number:
+            try:
+                return datetime(int(year), month_number, int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+            except ValueError:
+                raise InvalidRecord(f"unreadable date {text[:60]!r}") from None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -193,6 +207,8 @@ _PROJECT_HINT = re.compile(r"(project|website|homepage|home page|demo|page)\s*(p
 def _urls(text: str) -> list[tuple[str, str]]:
     """(url, text before it) pairs, with trailing sentence punctuation removed."""
     found = []
+    if not text or ("http" not in text and "www." not in text and "WWW." not in text):
+        return found  # most abstracts name no link: skip the expression
     for m in _URL_RE.finditer(text or ""):
         url = m.group(0).rstrip(".,;:)}")
         if url.lower().startswith("www."):

@@ -37,6 +37,7 @@ class FeedPaging:
 class AtomPage:
     items: list[PaperRecord | Problem] = field(default_factory=list)
     paging: FeedPaging = field(default_factory=FeedPaging)
+    unreadable: str = ""  # why the body could not be read to the end ("" if it could)
 
 
 def parse_atom(data: bytes | str | BinaryIO, location: str = "arxiv-api") -> AtomPage:
@@ -50,6 +51,7 @@ def parse_atom(data: bytes | str | BinaryIO, location: str = "arxiv-api") -> Ato
             else:
                 paging[_PAGING[name]] = _int(text(element))
     except XMLUnreadable as exc:
+        page.unreadable = str(exc)
         snippet = data[:65536] if isinstance(data, (bytes, str)) else ""
         page.items.append(make_problem(location, str(exc), _decode(snippet)))
     page.paging = FeedPaging(**paging)

@@ -67,6 +67,9 @@ class ResumptionToken:
 class OAIPage:
     items: list[PaperRecord | Deleted | Problem] = field(default_factory=list)
     resumption: ResumptionToken | None = None
+    # Why the body could not be read to the end ("" if it could): a pager must not take a
+    # cut-off page for the last one.
+    unreadable: str = ""
 
 
 def parse_oai(data: bytes | str | BinaryIO, location: str = "oai") -> OAIPage:
@@ -87,6 +90,7 @@ def parse_oai(data: bytes | str | BinaryIO, location: str = "oai") -> OAIPage:
                 if code != "noRecordsMatch":
                     raise OAIError(code, message)
     except XMLUnreadable as exc:
+        page.unreadable = str(exc)
         snippet = data[:65536] if isinstance(data, (bytes, str)) else ""
         if isinstance(snippet, bytes):
             snippet = snippet.decode("utf-8", errors="replace")

@@ -51,6 +51,55 @@ def iter_snapshot(source: str | Path | BinaryIO, name: str | None = None) -> Ite
             yield make_problem(f"{label}:{number + 1}", f"unreadable input: {exc or type(exc).__name__}")
 
 
+def iter_snapshot_parallel(
+    source: str | Path | BinaryIO, workers: int, name: str | None = None, chunk: int = 500
+) -> Iterator[PaperRecord | Problem]:
+    """Like :func:`iter_snapshot`, with the parsing done by `workers` other processes.
+
+    Parsing (JSON, dates, author names, links) costs about as much as storing, so on a
+    machine with two or more cores the reader and the writer of a big snapshot overlap.
+    Lines are read here and handed out in chunks; results come back in file order.
+    """
+    import multiprocessing
+
+    label = source_name(source, name)
+    # "spawn": a fresh interpreter that imports only the parser, never the parent's open
+    # database connection.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        for results in pool.imap(_parse_chunk, _chunks(source, label, chunk), chunksize=1):
+            yield from results
+
+
+def _chunks(source, label: str, size: int) -> Iterator[list[tuple[str, bytes, bool]]]:
+    batch: list[tuple[str, bytes, bool]] = []
+    with open_binary(source) as stream:
+        number = 0
+        try:
+            for number, line, too_long in _lines(stream):
+                if too_long or line.strip():
+                    batch.append((f"{label}:{number}", line[:4096] if too_long else line, too_long))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        except UNREADABLE_INPUT as exc:
+            batch.append((f"{label}:{number + 1}", f"unreadable input: {exc or type(exc).__name__}".encode(), True))
+    if batch:
+        yield batch
+
+
+def _parse_chunk(batch: list[tuple[str, bytes, bool]]) -> list[PaperRecord | Problem]:
+    results: list[PaperRecord | Problem] = []
+    for location, line, broken in batch:
+        if not broken:
+            results.append(parse_snapshot_line(line, location))
+        elif line.startswith(b"unreadable input:"):
+            results.append(make_problem(location, line.decode()))
+        else:
+            results.append(make_problem(location, f"line longer than {MAX_LINE:,} bytes", line.decode("utf-8", "replace")))
+    return results
+
+
 def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
     number = 0
     while True:

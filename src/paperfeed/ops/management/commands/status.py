@@ -5,7 +5,7 @@ from django.db.models import Count, Max, Min
 
 from paperfeed.ops import preflight
 from paperfeed.papers.models import DailyEntry, Paper
-from paperfeed.sources.models import IngestProblem
+from paperfeed.sources.models import AnnouncementDay, HarvestCheckpoint, IngestProblem, IngestRun
 
 
 class Command(BaseCommand):
@@ -28,7 +28,15 @@ class Command(BaseCommand):
             "days": days["days"],
             "first_day": days["first"].isoformat() if days["first"] else None,
             "last_day": days["last"].isoformat() if days["last"] else None,
-            "last_ingest": papers["last"].isoformat() if papers["last"] else None,
+            "last_change": papers["last"].isoformat() if papers["last"] else None,
+            "last_ingest": _run(IngestRun.objects.first()),
+            "last_failed_ingest": _run(IngestRun.objects.exclude(status=IngestRun.Status.OK).first()),
+            "unfinished_harvests": list(
+                HarvestCheckpoint.objects.filter(finished=False, pages__gt=0).values_list("key", flat=True)
+            ),
+            "days_without_announcement": [
+                d.isoformat() for d in AnnouncementDay.objects.filter(announced=False).values_list("date", flat=True)[:10]
+            ],
             "ingest_problems": IngestProblem.objects.count(),
             "recent_problems": [
                 {"source": p.source, "location": p.location, "reason": p.reason, "at": p.created_at.isoformat()}
@@ -44,7 +52,35 @@ class Command(BaseCommand):
         self.stdout.write(f"daily entries:   {report['daily_entries']:,} on {report['days']:,} days")
         if report["first_day"]:
             self.stdout.write(f"days:            {report['first_day']} … {report['last_day']}")
-        self.stdout.write(f"last ingest:     {report['last_ingest'] or 'never'}")
+        self.stdout.write(f"last change:     {report['last_change'] or 'never'}")
+        for label, run in (("last ingest", report["last_ingest"]), ("last failure", report["last_failed_ingest"])):
+            if run:
+                self.stdout.write(
+                    f"{label + ':':<17}{run['started_at'][:19]} {run['source']} {run['arguments']} → {run['status']}: "
+                    f"{run['new']} new, {run['updated']} updated, {run['quarantined']} quarantined"
+                    + (f" ({run['message']})" if run["message"] else "")
+                )
+        for key in report["unfinished_harvests"]:
+            self.stdout.write(f"unfinished OAI harvest (resume with --resume): {key}")
+        if report["days_without_announcement"]:
+            self.stdout.write(f"days without announcement: {', '.join(report['days_without_announcement'])}")
         self.stdout.write(f"ingest problems: {report['ingest_problems']:,}")
         for p in report["recent_problems"]:
             self.stdout.write(f"  {p['at'][:19]} {p['source']} {p['location']}: {p['reason']}")
+
+
+def _run(run: IngestRun | None) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "source": run.source,
+        "arguments": run.arguments,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "status": run.status,
+        "new": run.new,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "quarantined": run.quarantined,
+        "message": run.message,
+    }

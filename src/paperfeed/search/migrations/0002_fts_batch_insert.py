@@ -1,0 +1,41 @@
+"""Let a batch insert index its papers in one statement (see search.backends.fts_batch_insert).
+
+The insert trigger now stands aside while paper_fts_deferred holds a row; only the store's
+transaction ever puts one there, and removes it before committing.
+"""
+
+from django.db import migrations
+
+CREATE = [
+    "CREATE TABLE paper_fts_deferred (flag INTEGER NOT NULL)",
+    "DROP TRIGGER paper_fts_insert",
+    """CREATE TRIGGER paper_fts_insert AFTER INSERT ON papers_paper
+        WHEN NOT EXISTS (SELECT 1 FROM paper_fts_deferred) BEGIN
+        INSERT INTO paper_fts(rowid, title, abstract, authors_text)
+        VALUES (new.id, new.title, new.abstract, new.authors_text);
+    END""",
+]
+DROP = [
+    "DROP TRIGGER paper_fts_insert",
+    """CREATE TRIGGER paper_fts_insert AFTER INSERT ON papers_paper BEGIN
+        INSERT INTO paper_fts(rowid, title, abstract, authors_text)
+        VALUES (new.id, new.title, new.abstract, new.authors_text);
+    END""",
+    "DROP TABLE paper_fts_deferred",
+]
+
+
+def _run(statements):
+    def apply(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("search", "0001_fts5")]
+    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
