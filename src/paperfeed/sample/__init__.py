@@ -49,8 +49,9 @@ def load_sample(progress: Progress | None = None, directory: Path = SAMPLE_DIR) 
     """Load the sample into the database; running it again changes nothing."""
     # Imported here so that this package (and the build script using merge_records) can be
     # imported without a configured Django.
-    from paperfeed.papers.daily import Listing, list_papers
+    from paperfeed.papers.daily import list_papers
     from paperfeed.papers.store import StoreResult, store_records
+    from paperfeed.sources.pipeline import listings_for
 
     report = progress or (lambda done, total, label: None)
     contents = read_sample(directory)
@@ -62,17 +63,7 @@ def load_sample(progress: Progress | None = None, directory: Path = SAMPLE_DIR) 
         report(min(start + BATCH, len(records)), len(records), "papers")
 
     summary = SampleSummary(len(stored.created), len(stored.updated), len(stored.unchanged))
-    rows = [
-        Listing(
-            paper_id=stored.paper_ids[item.record.arxiv_id],
-            date=item.date,
-            upvotes=item.upvotes,
-            submitted_by=item.submitted_by,
-            organization=item.organization,
-            organization_slug=item.organization_slug,
-        )
-        for item in contents.listings
-    ]
+    rows = listings_for(contents.listings, stored.paper_ids)
     for start in range(0, len(rows), BATCH):
         summary.daily_entries += list_papers(rows[start : start + BATCH])
         report(min(start + BATCH, len(rows)), len(rows), "daily lists")

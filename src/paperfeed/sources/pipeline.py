@@ -42,6 +42,21 @@ class Summary:
         )
 
 
+def listings_for(items: Iterable[DailyItem], paper_ids: dict[str, int]) -> list[Listing]:
+    """The daily-list rows for parsed items, given the stored papers' primary keys."""
+    return [
+        Listing(
+            paper_id=paper_ids[item.record.arxiv_id],
+            date=item.date,
+            upvotes=item.upvotes,
+            submitted_by=item.submitted_by,
+            organization=item.organization,
+            organization_slug=item.organization_slug,
+        )
+        for item in items
+    ]
+
+
 class Sink:
     def __init__(
         self,
@@ -95,19 +110,7 @@ class Sink:
                 self.summary.updated += len(result.updated)
                 self.summary.unchanged += len(result.unchanged)
                 self.stored_ids += list(result.paper_ids)
-                self.summary.listed += list_papers(
-                    [
-                        Listing(
-                            paper_id=result.paper_ids[item.record.arxiv_id],
-                            date=item.date,
-                            upvotes=item.upvotes,
-                            submitted_by=item.submitted_by,
-                            organization=item.organization,
-                            organization_slug=item.organization_slug,
-                        )
-                        for item in self._listings
-                    ]
-                )
+                self.summary.listed += list_papers(listings_for(self._listings, result.paper_ids))
             if self._deleted:
                 # arXiv removed the record: keep the paper (links to it must not break) but
                 # mark it withdrawn, as a deletion almost always follows a withdrawal.

@@ -7,6 +7,8 @@ migration; on them this one does nothing.
 
 from django.db import migrations
 
+from paperfeed.search.migrations._sqlite_only import run_on_sqlite
+
 # porter: "optimizers" finds "optimizer"; remove_diacritics 2: "Balazs" finds "Balázs".
 CREATE = [
     """CREATE VIRTUAL TABLE paper_fts USING fts5(
@@ -38,17 +40,6 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("papers", "0001_initial")]
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [migrations.RunPython(run_on_sqlite(CREATE), run_on_sqlite(DROP))]

@@ -6,6 +6,8 @@ transaction ever puts one there, and removes it before committing.
 
 from django.db import migrations
 
+from paperfeed.search.migrations._sqlite_only import run_on_sqlite
+
 CREATE = [
     "CREATE TABLE paper_fts_deferred (flag INTEGER NOT NULL)",
     "DROP TRIGGER paper_fts_insert",
@@ -25,17 +27,6 @@ DROP = [
 ]
 
 
-def _run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("search", "0001_fts5")]
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [migrations.RunPython(run_on_sqlite(CREATE), run_on_sqlite(DROP))]
