@@ -50,3 +50,58 @@ def fixture_server(_fixture_server_session):
     _fixture_server_session.reset()
     yield _fixture_server_session
     _fixture_server_session.reset()
+
+
+# --- for the command-level ingest tests (test_ingest_*.py): a child `paperfeed` process pointed
+# at the fixture server, and a read-only look into that child's SQLite database.
+
+
+@pytest.fixture
+def ingest_env(fixture_server) -> dict[str, str]:
+    """Environment overrides (keyword arguments of helpers.run_cli) for a child talking to the fixture server."""
+    return {
+        "PAPERFEED_ARXIV_API_URL": f"{fixture_server.url}/api/query",
+        "PAPERFEED_ARXIV_OAI_URL": f"{fixture_server.url}/oai",
+        "PAPERFEED_ARXIV_RSS_URL": f"{fixture_server.url}/rss",
+        "PAPERFEED_HF_URL": fixture_server.url,
+        "PAPERFEED_ARXIV_INTERVAL": "0.3",
+        "PAPERFEED_HTTP_BACKOFF": "0.05",
+        "PAPERFEED_HTTP_TIMEOUT": "2",
+        "PAPERFEED_HTTP_RETRIES": "4",
+        "PAPERFEED_CONTACT_EMAIL": "",
+    }
+
+
+@pytest.fixture
+def child_db():
+    """query(data_dir, sql, params=()) → rows of the child's database, opened read-only."""
+    import sqlite3
+
+    def query(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
+        connection = sqlite3.connect(f"file:{data_dir / 'paperfeed.sqlite3'}?mode=ro", uri=True, timeout=10)
+        try:
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
+
+    return query
+
+
+@pytest.fixture(scope="session")
+def _migrated_data_template(tmp_path_factory) -> Path:
+    from tests.helpers import run_cli
+
+    template = tmp_path_factory.mktemp("migrated-data")
+    result = run_cli(template, "migrate", "--verbosity", "0")
+    assert result.returncode == 0, result.stderr
+    return template
+
+
+@pytest.fixture
+def data_dir(_migrated_data_template, tmp_path) -> Path:
+    """A child's data directory with an empty, already migrated database (copied: saves a migrate per run)."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(_migrated_data_template, target)
+    return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import socket
 
@@ -52,9 +53,22 @@ def pending_migrations() -> list[str]:
 
 
 def migrate(verbosity: int = 0) -> None:
-    """Bring the schema up to date (idempotent, cheap when nothing is pending)."""
-    if pending_migrations():
-        call_command("migrate", interactive=False, verbosity=verbosity)
+    """Bring the schema up to date (idempotent, cheap when nothing is pending).
+
+    Commands started together on a new or just-upgraded database (cron jobs, several
+    workers) would each see the same pending migrations; a lock file in the data directory
+    lets one migrate while the others wait and then find nothing left to do.
+    """
+    if not pending_migrations():
+        return
+    ensure_data_dir()
+    with open(settings.DATA_DIR / ".migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if pending_migrations():
+                call_command("migrate", interactive=False, verbosity=verbosity)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def ensure_port_free(host: str, port: int) -> None:

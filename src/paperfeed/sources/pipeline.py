@@ -65,15 +65,21 @@ class Sink:
         list_on: Callable[[PaperRecord], date | None] | None = None,
         progress: Callable[[int, int | None, str], None] | None = None,
         total: int | None = None,
+        distinct: bool = True,
     ):
-        """`list_on(record)` picks the day a plain record is listed on (None: not listed)."""
+        """`list_on(record)` picks the day a plain record is listed on (None: not listed).
+
+        With `distinct`, a paper written twice in one run (an announcement stored from the
+        feed, then completed from the API) counts once in the summary; a snapshot, where each
+        paper appears once, turns it off to keep memory constant.
+        """
         self.source = source
         self.batch_size = batch_size
         self.list_on = list_on
         self.progress = progress
         self.total = total
         self.summary = Summary()
-        self.stored_ids: list[str] = []  # arXiv ids written by this run, in order
+        self._outcome: dict[str, str] | None = {} if distinct else None  # arXiv id → new/updated/unchanged
         self.seen = 0
         self._records: list[PaperRecord] = []
         self._listings: list[DailyItem] = []
@@ -106,10 +112,7 @@ class Sink:
         with transaction.atomic():
             if self._records:
                 result = store_records(self._records)
-                self.summary.new += len(result.created)
-                self.summary.updated += len(result.updated)
-                self.summary.unchanged += len(result.unchanged)
-                self.stored_ids += list(result.paper_ids)
+                self._count(result)
                 self.summary.listed += list_papers(listings_for(self._listings, result.paper_ids))
             if self._deleted:
                 # arXiv removed the record: keep the paper (links to it must not break) but
@@ -130,6 +133,25 @@ class Sink:
         self._records, self._listings, self._deleted, self._problems = [], [], [], []
         if self.progress:
             self.progress(self.seen, self.total, self.source)
+
+
+    def _count(self, result) -> None:
+        if self._outcome is None:
+            self.summary.new += len(result.created)
+            self.summary.updated += len(result.updated)
+            self.summary.unchanged += len(result.unchanged)
+            return
+        # The strongest outcome of the run wins: new > updated > unchanged.
+        rank = {"unchanged": 0, "updated": 1, "new": 2}
+        for outcome, ids in (("new", result.created), ("updated", result.updated), ("unchanged", result.unchanged)):
+            for arxiv_id in ids:
+                before = self._outcome.get(arxiv_id)
+                if before is not None and rank[outcome] <= rank[before]:
+                    continue
+                self._outcome[arxiv_id] = outcome
+                if before is not None:
+                    setattr(self.summary, before, getattr(self.summary, before) - 1)
+                setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
 
 
 class RunLog:

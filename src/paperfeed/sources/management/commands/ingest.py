@@ -14,6 +14,7 @@ from django.db import connection
 from paperfeed.feeds.periods import parse_day, parse_month, parse_week
 from paperfeed.ops import preflight
 from paperfeed.ops.progress import progress_reporter
+from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.sources import arxiv_api, arxiv_oai, arxiv_rss, hf_daily
 from paperfeed.sources.formats.snapshot import iter_snapshot, iter_snapshot_parallel
 from paperfeed.sources.http import PoliteClient, SourceError
@@ -87,12 +88,19 @@ class Command(BaseCommand):
             # them in memory. Only for this connection, only as much as is used.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size=-131072")
+        self._validate(source, options)
         log = RunLog(source, shlex.join(sys.argv[2:]))
+        # Sources on the network share one polite client; Hugging Face is not arXiv and
+        # keeps its own, gentler pacing.
         client = None
+        if source == "hf-daily":
+            client = PoliteClient(pacing_key="hf", interval=1.0)
+        elif source != "snapshot":
+            client = PoliteClient()
         with progress_reporter() as report:
             sink = self._sink(source, options, report)
             try:
-                client, note = self._run(source, options, sink)
+                note = self._run(source, options, sink, client)
                 sink.flush()
             except SourceError as exc:
                 sink.flush()
@@ -100,9 +108,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"{source}: the source failed: {exc}")
                 self.stdout.write(f"{source}: {sink.summary.line()} (run {run.pk}, failed)")
                 raise SystemExit(1) from None
-            except CommandError as exc:
-                log.finish(sink.summary, failed=str(exc))
-                raise
             except BaseException as exc:
                 # Ctrl-C or a bug: the run is marked failed; what was flushed stays stored.
                 log.finish(sink.summary, failed=f"interrupted: {type(exc).__name__}: {exc}")
@@ -113,43 +118,56 @@ class Command(BaseCommand):
         log.finish(sink.summary, requests=client.requests_made if client else 0)
         self.stdout.write(f"{source}: {sink.summary.line()}" + (f"; {note}" if note else ""))
 
+    def _validate(self, source: str, options: dict) -> None:
+        """Argument mistakes are exit 2, before any request is made or any run recorded."""
+        if source == "snapshot" and not options["file"].is_file():
+            raise CommandError(f"no such file: {options['file']}", returncode=2)
+        if source == "arxiv-api" and options["ids"]:
+            ids = [i.strip() for i in options["ids"].split(",") if i.strip()]
+            bad = [i for i in ids if parse_arxiv_id(i) is None]
+            if bad or not ids:
+                raise CommandError(f"not an arXiv identifier: {', '.join(bad) or '(none given)'}", returncode=2)
+            options["ids"] = ids
+        if source == "arxiv-api" and options["page_size"] < 1:
+            raise CommandError("--page-size must be at least 1", returncode=2)
+        if source == "arxiv-rss":
+            options["categories"] = _categories(options["categories"])
+        if source == "hf-daily":
+            options["period"] = self._hf_period(options)
+
     def _sink(self, source: str, options: dict, report) -> Sink:
         list_on = (lambda record: record.published.date() if record.published else None) if options.get("list") else None
         batch = {"snapshot": options.get("batch") or 5000, "arxiv-oai": 100_000}.get(source, 500)
-        return Sink(source, batch_size=max(1, batch), list_on=list_on, progress=report)
+        return Sink(source, batch_size=max(1, batch), list_on=list_on, progress=report, distinct=source != "snapshot")
 
-    def _run(self, source: str, options: dict, sink: Sink) -> tuple[PoliteClient | None, str]:
+    def _run(self, source: str, options: dict, sink: Sink, client: PoliteClient | None) -> str:
+        """Fetch and store; returns a note for the summary line."""
         if source == "snapshot":
-            path: Path = options["file"]
-            if not path.is_file():
-                raise CommandError(f"no such file: {path}", returncode=2)
             workers = options.get("workers")
             if workers is None:
                 workers = max(0, min(4, (os.cpu_count() or 1) - 1))
+            path: Path = options["file"]
             sink.add_all(iter_snapshot_parallel(path, workers) if workers > 0 else iter_snapshot(path))
-            return None, ""
+            return ""
         if source == "hf-daily":
-            period = self._hf_period(options)
-            client = PoliteClient(pacing_key="hf", interval=1.0)
-            read = hf_daily.fetch_daily(client, period, sink)
-            return client, f"{read:,} items on Hugging Face's list"
-        client = PoliteClient()
+            read = hf_daily.fetch_daily(client, options["period"], sink)
+            return f"{read:,} items on Hugging Face's list"
         if source == "arxiv-api":
             if options["ids"]:
-                missing = arxiv_api.fetch_ids(client, [i for i in options["ids"].split(",") if i.strip()], sink)
-                return client, f"not found on arXiv: {', '.join(missing)}" if missing else ""
+                missing = arxiv_api.fetch_ids(client, options["ids"], sink)
+                return f"not found on arXiv: {', '.join(missing)}" if missing else ""
             read = arxiv_api.fetch_query(client, options["query"], sink, options["page_size"], options["limit"])
-            return client, f"{read:,} results read"
+            return f"{read:,} results read"
         if source == "arxiv-oai":
             job = arxiv_oai.Harvest(options["set"], options["from_date"], options["until_date"], options["prefix"])
             checkpoint = arxiv_oai.harvest(client, job, sink, resume=options["resume"])
-            return client, f"harvest complete: {checkpoint.pages} pages, {checkpoint.records:,} records"
+            return f"harvest complete: {checkpoint.pages} pages, {checkpoint.records:,} records"
         if source == "arxiv-rss":
-            result = arxiv_rss.ingest_announcement(client, _categories(options["categories"]), sink, not options["no_list"])
+            result = arxiv_rss.ingest_announcement(client, options["categories"], sink, not options["no_list"])
             if not result.announced:
-                return client, f"no announcement on {result.date or 'this day'} (weekend or holiday)"
+                return f"no announcement on {result.date or 'this day'} (weekend or holiday)"
             counts = ", ".join(f"{n} {kind}" for kind, n in sorted(result.counts.items()))
-            return client, f"announcement of {result.date}: {counts}; {result.completed_from_api} completed from the API"
+            return f"announcement of {result.date}: {counts}; {result.completed_from_api} completed from the API"
         raise CommandError(f"unknown source {source!r}", returncode=2)
 
     def _hf_period(self, options: dict) -> dict[str, str]:
