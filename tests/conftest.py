@@ -28,3 +28,19 @@ def sample_db(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_sample()
+
+
+@pytest.fixture(scope="session")
+def sample_vectors(sample_db, django_db_blocker):
+    """The sample's shipped embeddings and a vector index in the test data directory:
+    from here on, searches in this session are hybrid."""
+    from django.conf import settings
+
+    from paperfeed.sample import load_sample_vectors
+    from paperfeed.search.indexer import write_vector_index
+
+    with django_db_blocker.unblock():
+        stored = load_sample_vectors()
+        count = write_vector_index(settings.PAPERFEED_EMBEDDING_MODEL)
+    assert stored > 2000 and count == stored
+    return count

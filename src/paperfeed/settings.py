@@ -145,3 +145,12 @@ PAPERFEED_HTTP_RETRIES = env_int("PAPERFEED_HTTP_RETRIES", 4, minimum=0)
 PAPERFEED_HTTP_BACKOFF = env_float("PAPERFEED_HTTP_BACKOFF", 5.0, minimum=0.0)
 # Named in the User-Agent of every request, as arXiv asks of API clients.
 PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")
+
+# -- search --------------------------------------------------------------------------------
+# The sentence-transformers model for semantic search: the bundled all-MiniLM-L6-v2 by
+# default (offline), or any model path / hub name.
+PAPERFEED_EMBEDDING_MODEL = env_str("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
+PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, minimum=16)
+# Above this many papers the semantic leg uses an approximate (HNSW) index instead of an
+# exact scan; both hold 8-bit vectors.
+PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 200_000, minimum=1)

@@ -20,6 +20,12 @@ class PaperfeedServer(BaseApplication):
         return application
 
 
+def _warm_up_worker(worker) -> None:
+    from paperfeed.search.embedder import warm_up_in_background
+
+    warm_up_in_background()
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     PaperfeedServer(
@@ -39,5 +45,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             # gunicorn's runtime control socket lives in the home directory, shared by every
             # instance of the user; paperfeed needs none, and several may run side by side.
             "control_socket_disable": True,
+            # The embedding model loads in each worker after the fork (torch's thread pools
+            # do not survive a fork), in the background.
+            "post_worker_init": _warm_up_worker,
         }
     ).run()

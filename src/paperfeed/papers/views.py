@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
+from paperfeed.search.hybrid import similar_papers
 
 
 def _get_paper(arxiv_id: str):
@@ -32,7 +33,15 @@ def _paper_context(paper: Paper) -> dict:
         "entries": entries,
         "upvotes": paper.daily_entries.aggregate(total=Sum("upvotes"))["total"] or 0,
         "organization": next((e.organization for e in entries if e.organization), None),
+        "similar": _similar(paper),
     }
+
+
+def _similar(paper: Paper) -> list[Paper]:
+    """Nearest papers by embedding: one vector look-up, not a scan (none before indexing)."""
+    neighbours = similar_papers(paper.pk, k=6)
+    found = Paper.objects.in_bulk([pid for pid, _ in neighbours])
+    return [found[pid] for pid, _ in neighbours if pid in found]
 
 
 def paper_detail(request, arxiv_id: str):

@@ -106,3 +106,40 @@ def _record_problems(problems: list[Problem]) -> int:
             source="sample", location=problem.location[:500], reason=problem.reason, defaults={"raw": problem.raw}
         )
     return len(problems)
+
+
+VECTORS_FILE = "vectors.npz"
+
+
+def load_sample_vectors(directory: Path = SAMPLE_DIR) -> int:
+    """Store the shipped embeddings of the sample papers, if they are of the configured model.
+
+    Each vector keeps the digest of the text it was made from, so `paperfeed index` still
+    embeds any paper whose text differs. Returns how many vectors were stored.
+    """
+    import numpy as np
+    from django.conf import settings
+    from django.db import transaction
+
+    from paperfeed.papers.models import Paper
+    from paperfeed.search.models import PaperVector
+
+    path = directory / VECTORS_FILE
+    if not path.exists():
+        return 0
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["model"]) != settings.PAPERFEED_EMBEDDING_MODEL:
+            return 0
+        ids = [str(a) for a in data["arxiv_ids"]]
+        digests = [str(d) for d in data["digests"]]
+        vectors = data["vectors"].astype("<f2")
+    paper_ids = dict(Paper.objects.filter(arxiv_id__in=ids).values_list("arxiv_id", "id"))
+    with transaction.atomic():
+        have = set(PaperVector.objects.values_list("paper_id", flat=True))
+        rows = [
+            PaperVector(paper_id=paper_ids[a], model=str(settings.PAPERFEED_EMBEDDING_MODEL), digest=d, vector=v.tobytes())
+            for a, d, v in zip(ids, digests, vectors)
+            if a in paper_ids and paper_ids[a] not in have
+        ]
+        PaperVector.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

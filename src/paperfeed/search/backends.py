@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from paperfeed.search.query import fts5_match, tokens
+from paperfeed.search.query import fts5_match, keywords, tokens
 
-# Relative weight of a match in the title, the abstract and the author list (BM25 columns).
-FIELD_WEIGHTS = (10.0, 1.0, 3.0)
+# Relative weight of a match in the title, the abstract and the author list (BM25 columns):
+# tuned on SciFact's train split (docs/benchmarks.md), where a title weight of 3 won in
+# cross-validation; authors count like abstract words.
+FIELD_WEIGHTS = (3.0, 1.0, 1.0)
 
 # Private-use characters mark highlights inside snippets; they cannot occur in stored text
 # (normalisation strips nothing, but no real abstract uses them), and the page escapes the
@@ -38,6 +40,16 @@ class SearchResult:
 
 class LexicalBackend:
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
+        """Keyword search for people: papers with all the words first, then any of them."""
+        raise NotImplementedError
+
+    def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
+        """(paper id, BM25 score) of the best `k` papers with any of the query's keywords
+        (stopwords dropped, title weighted) — the lexical leg of hybrid search."""
+        raise NotImplementedError
+
+    def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Highlighted title and abstract snippet of the given papers for the query's words."""
         raise NotImplementedError
 
     def rebuild(self) -> None:
@@ -80,6 +92,32 @@ class SqliteFtsBackend(LexicalBackend):
             )
             hits = [Hit(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
         return SearchResult(hits, total)
+
+    def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
+        words = keywords(text)
+        if not words:
+            return []
+        weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, -bm25({self.table}, {weights}) AS score FROM {self.table} "
+                f"WHERE {self.table} MATCH %s ORDER BY bm25({self.table}, {weights}) LIMIT %s",
+                [fts5_match(words, "OR"), k],
+            )
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
+        words = keywords(text)
+        if not words or not paper_ids:
+            return {}
+        marks = ", ".join(["%s"] * len(paper_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({self.table}, 0, %s, %s), snippet({self.table}, 1, %s, %s, '…', 40) "
+                f"FROM {self.table} WHERE {self.table} MATCH %s AND rowid IN ({marks})",
+                [MARK_START, MARK_END, MARK_START, MARK_END, fts5_match(words, "OR"), *paper_ids],
+            )
+            return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:

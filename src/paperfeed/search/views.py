@@ -1,6 +1,7 @@
-"""The search page: keyword search, and arXiv ids or URLs that go straight to the paper."""
+"""The search page: hybrid search, filters, and arXiv ids or URLs that go straight to the paper."""
 
 from __future__ import annotations
+
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -8,10 +9,12 @@ from django.shortcuts import redirect, render
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import Paper
 from paperfeed.search.backends import lexical_backend
+from paperfeed.search.filters import SearchFilters
 from paperfeed.search.highlight import highlighted_html
+from paperfeed.search.hybrid import MODES, rank
 from paperfeed.search.query import MAX_QUERY_CHARS
 
-MAX_PAGE = 50  # deeper pages are never useful and would let one request scan the whole index
+MAX_PAGE = 20  # the fused ranking holds at most a few hundred candidates
 
 
 def _page_number(raw: str | None) -> int:
@@ -21,9 +24,18 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
+def _without_page(params) -> str:
+    """The current query string minus the page number, for pagination links."""
+    kept = params.copy()
+    kept.pop("p", None)
+    return kept.urlencode()
+
+
 def search_page(request):
     query = (request.GET.get("q") or "")[:MAX_QUERY_CHARS].strip()
-    context: dict = {"query": query, "results": [], "total": 0}
+    mode = request.GET.get("mode") if request.GET.get("mode") in MODES else "hybrid"
+    filters = SearchFilters.from_query(request.GET)
+    context: dict = {"query": query, "results": [], "total": 0, "mode": mode, "filters": filters, "modes": MODES}
     if not query:
         return render(request, "search/search.html", context)
 
@@ -33,24 +45,30 @@ def search_page(request):
             return redirect("paper-detail", arxiv_id=reference.id)
         context["unknown_id"] = reference.id
 
+    ranking = rank(query, mode, depth=1000 if filters.active else 100)
+    ordered_ids = filters.apply([hit.paper_id for hit in ranking.hits])
     page = _page_number(request.GET.get("p"))
     size = settings.PAGE_SIZE
-    found = lexical_backend().search(query, limit=size, offset=(page - 1) * size)
-    papers = Paper.objects.select_related("primary_category").in_bulk([h.paper_id for h in found.hits])
+    page_ids = ordered_ids[(page - 1) * size : page * size]
+    papers = Paper.objects.select_related("primary_category").in_bulk(page_ids)
+    marked = lexical_backend().highlights(query, page_ids)
     context["results"] = [
         {
-            "paper": papers[hit.paper_id],
-            "title_html": highlighted_html(hit.title_highlight),
-            "snippet_html": highlighted_html(hit.abstract_snippet),
+            "paper": papers[pid],
+            "title_html": highlighted_html(marked[pid][0]) if pid in marked else None,
+            "snippet_html": highlighted_html(marked[pid][1]) if pid in marked else None,
         }
-        for hit in found.hits
-        if hit.paper_id in papers
+        for pid in page_ids
+        if pid in papers
     ]
-    last_page = min(MAX_PAGE, (found.total + size - 1) // size)
+    last_page = min(MAX_PAGE, (len(ordered_ids) + size - 1) // size)
     context.update(
-        total=found.total,
+        total=len(ordered_ids),
         page=page,
         previous_page=page - 1 if page > 1 else None,
         next_page=page + 1 if page < last_page else None,
+        mode_used=ranking.mode,
+        note=ranking.note,
+        page_query=_without_page(request.GET),
     )
     return render(request, "search/search.html", context)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from paperfeed.ops import preflight
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="load and index, then exit")
 
     def handle(self, *args, host, port, workers, threads, no_serve=False, **options):
-        from paperfeed.sample import load_sample
+        from paperfeed.sample import load_sample, load_sample_vectors
+        from paperfeed.search.indexer import write_vector_index
 
         preflight.ensure_data_dir()
         preflight.migrate()
@@ -32,6 +34,12 @@ class Command(BaseCommand):
             with progress_reporter() as report:
                 summary = load_sample(progress=report)
             self.stdout.write(f"loaded the sample: {summary}")
+            vectors = load_sample_vectors()
+            count = write_vector_index(settings.PAPERFEED_EMBEDDING_MODEL)
+            self.stdout.write(
+                f"search index: {vectors:,} shipped embeddings, {count:,} papers in the vector index"
+                + ("" if count else " (run `paperfeed index` for semantic search)")
+            )
         if no_serve:
             return
         self.stdout.write(f"paperfeed demo on http://{host}:{port}/papers  (Ctrl-C stops)")

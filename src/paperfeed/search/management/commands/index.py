@@ -1,25 +1,44 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
 from paperfeed.ops import preflight
+from paperfeed.ops.progress import progress_reporter
 from paperfeed.search.backends import lexical_backend
+from paperfeed.search.embedder import Embedder
+from paperfeed.search.indexer import embed_papers, write_vector_index
 
 
 class Command(BaseCommand):
     help = (
-        "Build the search indexes. The keyword index follows every write by itself; "
-        "--rebuild recreates it from the papers table (after a restore or manual SQL)."
+        "Build the search indexes: embed new or changed papers (incremental and resumable: "
+        "run it again after an interruption), then write the vector index. The keyword index "
+        "follows every write by itself; --rebuild recreates it from the papers table."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="rebuild the keyword index from scratch")
+        parser.add_argument("--no-embed", action="store_true", help="skip embeddings (keyword index only)")
+        parser.add_argument("--batch", type=int, default=256, help="papers embedded per commit (default %(default)s)")
 
-    def handle(self, *args, rebuild: bool = False, **options):
+    def handle(self, *args, rebuild: bool = False, no_embed: bool = False, batch: int = 256, **options):
         preflight.migrate()
         if rebuild:
             lexical_backend().rebuild()
             self.stdout.write("keyword index rebuilt")
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM paper_fts")
                 self.stdout.write(f"keyword index: {cursor.fetchone()[0]:,} papers")
+        if no_embed:
+            return
+        embedder = Embedder(settings.PAPERFEED_EMBEDDING_MODEL)
+        with progress_reporter() as report:
+            summary = embed_papers(embedder, batch=max(1, batch), progress=report)
+        rate = summary.embedded / summary.seconds_embedding if summary.seconds_embedding else 0
+        self.stdout.write(
+            f"embedded {summary.embedded:,} new or changed papers"
+            + (f" ({rate:,.1f} papers/s)" if summary.embedded else "")
+        )
+        count = write_vector_index(embedder.name)
+        self.stdout.write(f"vector index ({embedder.name}): {count:,} papers")

@@ -1,0 +1,122 @@
+"""The vector index: all paper embeddings of one model in a faiss index on disk.
+
+Built by `paperfeed index` from the PaperVector rows, loaded read-only by each web worker
+(and reloaded when a newer file appears). Vectors are held as 8-bit scalar-quantised codes
+— 384 bytes per paper for MiniLM — searched exactly below PAPERFEED_ANN_THRESHOLD papers and
+through an HNSW graph above it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from django.conf import settings
+
+HNSW_M = 32  # graph degree: recall@10 ≥ 0.95 at efSearch 128 (docs/benchmarks.md)
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
+
+def index_dir(model: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", model).strip("-") or "model"
+    return settings.DATA_DIR / "vectors" / slug
+
+
+def build_index(vectors: np.ndarray, approximate: bool) -> faiss.Index:
+    """An inner-product index of 8-bit codes over unit vectors (so scores are cosines)."""
+    dimensions = vectors.shape[1]
+    if approximate:
+        index = faiss.IndexHNSWSQ(dimensions, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        index = faiss.IndexScalarQuantizer(dimensions, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    index.train(vectors)
+    index.add(vectors)
+    return index
+
+
+def write_index(model: str, paper_ids: np.ndarray, vectors: np.ndarray) -> Path:
+    """Write index, ids and a manifest atomically (readers never see a half-written set)."""
+    directory = index_dir(model)
+    directory.mkdir(parents=True, exist_ok=True)
+    approximate = len(paper_ids) > settings.PAPERFEED_ANN_THRESHOLD
+    index = build_index(vectors, approximate) if len(paper_ids) else None
+    tmp = directory / f".build-{os.getpid()}"
+    tmp.mkdir(exist_ok=True)
+    np.save(tmp / "ids.npy", paper_ids.astype(np.int64))
+    if index is not None:
+        faiss.write_index(index, str(tmp / "index.faiss"))
+    manifest = {"model": model, "papers": int(len(paper_ids)), "approximate": approximate,
+                "dimensions": int(vectors.shape[1]) if len(paper_ids) else 0}
+    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    # Swap the directory in with one rename per file, manifest last: a reader loads the
+    # manifest first and the files it names after, and files are replaced, never edited.
+    for name in ("ids.npy", "index.faiss"):
+        if (tmp / name).exists():
+            os.replace(tmp / name, directory / name)
+    os.replace(tmp / "manifest.json", directory / "manifest.json")
+    tmp.rmdir()
+    return directory
+
+
+@dataclass
+class Neighbour:
+    paper_id: int
+    score: float  # cosine similarity
+
+
+class VectorIndex:
+    """A loaded index; `search` maps query vectors to paper ids."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        manifest_path = directory / "manifest.json"
+        self.stamp = manifest_path.stat().st_mtime_ns
+        self.manifest = json.loads(manifest_path.read_text())
+        self.ids = np.load(directory / "ids.npy")
+        self.index = faiss.read_index(str(directory / "index.faiss")) if len(self.ids) else None
+        if self.index is not None and self.manifest.get("approximate"):
+            self.index.hnsw.efSearch = HNSW_EF_SEARCH
+        self.position = {int(pid): i for i, pid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
+        if self.index is None or k <= 0:
+            return []
+        scores, positions = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.ids)))
+        return [Neighbour(int(self.ids[p]), float(s)) for s, p in zip(scores[0], positions[0]) if p >= 0]
+
+    def vector_of(self, paper_id: int) -> np.ndarray | None:
+        position = self.position.get(paper_id)
+        if position is None or self.index is None:
+            return None
+        return self.index.reconstruct(position)
+
+
+_loaded: dict[str, VectorIndex] = {}
+_load_lock = threading.Lock()
+
+
+def current_index(model: str | None = None) -> VectorIndex | None:
+    """The index of the configured model, reloaded when `paperfeed index` wrote a newer one;
+    None when none was built yet (search then runs lexical-only and says so)."""
+    model = model or settings.PAPERFEED_EMBEDDING_MODEL
+    directory = index_dir(model)
+    try:
+        stamp = (directory / "manifest.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    with _load_lock:
+        loaded = _loaded.get(model)
+        if loaded is None or loaded.stamp != stamp:
+            loaded = _loaded[model] = VectorIndex(directory)
+    return loaded
