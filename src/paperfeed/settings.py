@@ -152,5 +152,5 @@ PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")
 PAPERFEED_EMBEDDING_MODEL = env_str("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
 PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, minimum=16)
 # Above this many papers the semantic leg uses an approximate (HNSW) index instead of an
-# exact scan; both hold 8-bit vectors.
+# exact scan; both hold float16 vectors.
 PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 200_000, minimum=1)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.sources.formats.arxiv_atom import AtomPage, parse_atom
-from paperfeed.sources.http import PoliteClient, SourceError
+from paperfeed.sources.http import PoliteClient, SourceError, get_parsed
 from paperfeed.sources.pipeline import Sink
 
 MAX_PAGE = 2_000  # arXiv's limit per call
@@ -20,20 +20,15 @@ IDS_PER_CALL = 100  # an id_list this long keeps the URL well under any server's
 EMPTY_PAGE_RETRIES = 2  # the API now and then answers a page with no entries by mistake
 
 
+def _refuse(response) -> None:
+    if response.status == 400:
+        # arXiv reports a bad query as an Atom feed with one error entry and status 400.
+        problems = [p.reason for p in parse_atom(response.body).items if hasattr(p, "reason")]
+        raise SourceError(f"arXiv API refused the request: {'; '.join(problems) or response.text[:200]}")
+
+
 def _get_page(client: PoliteClient, params: dict) -> AtomPage:
-    """One API page, parsed; a body that cannot be read to the end is fetched once more."""
-    for attempt in range(2):
-        response = client.get(settings.PAPERFEED_ARXIV_API_URL, params)
-        if response.status == 400:
-            # arXiv reports a bad query as an Atom feed with one error entry and status 400.
-            problems = [p.reason for p in parse_atom(response.body).items if hasattr(p, "reason")]
-            raise SourceError(f"arXiv API refused the request: {'; '.join(problems) or response.text[:200]}")
-        if response.status != 200:
-            raise SourceError(f"arXiv API answered HTTP {response.status} for {response.url}")
-        page = parse_atom(response.body, location=response.url)
-        if not page.unreadable or attempt == 1:
-            return page
-    return page
+    return get_parsed(client, settings.PAPERFEED_ARXIV_API_URL, params, parse_atom, "arXiv API", _refuse)
 
 
 def fetch_ids(client: PoliteClient, ids: Iterable[str], sink: Sink) -> list[str]:

@@ -15,7 +15,7 @@ from datetime import date
 from django.conf import settings
 
 from paperfeed.sources.formats.oai import OAIError, OAIPage, parse_oai
-from paperfeed.sources.http import PoliteClient, SourceError
+from paperfeed.sources.http import PoliteClient, SourceError, get_parsed
 from paperfeed.sources.models import HarvestCheckpoint
 from paperfeed.sources.pipeline import Sink
 
@@ -48,14 +48,7 @@ class Harvest:
 
 
 def _fetch(client: PoliteClient, params: dict) -> OAIPage:
-    for attempt in range(2):
-        response = client.get(settings.PAPERFEED_ARXIV_OAI_URL, params)
-        if response.status != 200:
-            raise SourceError(f"OAI-PMH answered HTTP {response.status} for {response.url}")
-        page = parse_oai(response.body, location=response.url)
-        if not page.unreadable or attempt == 1:
-            return page
-    return page
+    return get_parsed(client, settings.PAPERFEED_ARXIV_OAI_URL, params, parse_oai, "OAI-PMH")
 
 
 def harvest(client: PoliteClient, job: Harvest, sink: Sink, resume: bool = False) -> HarvestCheckpoint:

@@ -179,3 +179,21 @@ class PoliteClient:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+def get_parsed(client: PoliteClient, url: str, params: dict, parse, name: str, refuse=None):
+    """GET and parse a page; a body that cannot be read to the end is fetched once more.
+
+    `parse(body, location=url)` returns a page with an `unreadable` reason ("" when fine);
+    `refuse(response)` may raise for statuses the source explains in its body.
+    """
+    for attempt in range(2):
+        response = client.get(url, params)
+        if refuse:
+            refuse(response)
+        if response.status != 200:
+            raise SourceError(f"{name} answered HTTP {response.status} for {response.url}")
+        page = parse(response.body, location=response.url)
+        if not page.unreadable or attempt == 1:
+            return page
+    return page

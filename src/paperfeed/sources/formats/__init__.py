@@ -15,6 +15,7 @@ This package does not touch the database (so scripts can use it without Django s
 from __future__ import annotations
 
 import gzip
+import json
 import io
 import zlib
 from collections.abc import Iterator
@@ -64,6 +65,19 @@ class DailyItem:
 def make_problem(location: str, reason: str, raw: object = "") -> Problem:
     text = raw if isinstance(raw, str) else repr(raw)
     return Problem(location=location, reason=reason, raw=text[:RAW_LIMIT])
+
+
+def json_object_or_problem(line: bytes | str, location: str) -> dict | Problem:
+    """One JSON-lines record as a dict, or the Problem saying why it is not one."""
+    # An invalid byte becomes U+FFFD: one bad character should not cost the whole record.
+    raw = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
+    try:
+        item = json.loads(raw)
+    except ValueError as exc:
+        return make_problem(location, f"malformed JSON: {exc}", raw)
+    if not isinstance(item, dict):
+        return make_problem(location, f"expected a JSON object, got {type(item).__name__}", raw)
+    return item
 
 
 def record_or_problem(location: str, raw: object, **fields) -> PaperRecord | Problem:

@@ -14,7 +14,6 @@ to a day nobody recorded.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -26,6 +25,7 @@ from paperfeed.sources.formats import (
     UNREADABLE_INPUT,
     DailyItem,
     Problem,
+    json_object_or_problem,
     make_problem,
     open_binary,
     record_or_problem,
@@ -48,13 +48,10 @@ def iter_seed(source: str | Path | BinaryIO, name: str | None = None) -> Iterato
 
 
 def parse_seed_line(line: bytes | str, location: str) -> DailyItem | Problem:
+    item = json_object_or_problem(line, location)
+    if isinstance(item, Problem):
+        return item
     raw = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
-    try:
-        item = json.loads(raw)
-    except ValueError as exc:
-        return make_problem(location, f"malformed JSON: {exc}", raw)
-    if not isinstance(item, dict):
-        return make_problem(location, f"expected a JSON object, got {type(item).__name__}", raw)
     github = [u for u in item.get("github_urls") or [] if isinstance(u, str)]
     num_authors = item.get("num_authors")
     record = record_or_problem(

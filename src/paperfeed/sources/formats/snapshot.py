@@ -12,7 +12,6 @@ memory; a problem is located as ``file:line``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import BinaryIO
 from paperfeed.sources.formats import (
     UNREADABLE_INPUT,
     Problem,
+    json_object_or_problem,
     make_problem,
     open_binary,
     record_or_problem,
@@ -117,14 +117,10 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
 
 
 def parse_snapshot_line(line: bytes | str, location: str) -> PaperRecord | Problem:
-    # An invalid byte becomes U+FFFD: one bad character should not cost the whole record.
+    item = json_object_or_problem(line, location)
+    if isinstance(item, Problem):
+        return item
     raw = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
-    try:
-        item = json.loads(raw)
-    except ValueError as exc:
-        return make_problem(location, f"malformed JSON: {exc}", raw)
-    if not isinstance(item, dict):
-        return make_problem(location, f"expected a JSON object, got {type(item).__name__}", raw)
     if not item.get("id") or not isinstance(item["id"], str):
         return make_problem(location, "record has no id", raw)
     versions = item.get("versions") or []
