@@ -21,10 +21,11 @@ def ids(ranking, n=5):
 
 
 def test_fusion_formula():
-    hits = fuse(lexical=[(1, 10.0), (2, 5.0)], semantic=[(2, 0.9), (3, 0.8)])
+    hits = fuse(lexical=[(1, 10.0), (2, 5.0)], semantic=[(2, 0.9), (3, 0.8)], cosines={1: 0.1})
     scores = {h.paper_id: round(h.score, 6) for h in hits}
-    # 0.6 × cosine + 0.4 × BM25 / best BM25; a leg that missed the paper gives 0.
-    assert scores == {1: 0.4, 2: round(0.6 * 0.9 + 0.4 * 0.5, 6), 3: round(0.6 * 0.8, 6)}
+    # 0.6 × cosine + 0.4 × BM25 / best BM25; outside the lexical top list BM25 counts 0, and a
+    # keyword-only candidate brings its own cosine.
+    assert scores == {1: round(0.6 * 0.1 + 0.4, 6), 2: round(0.6 * 0.9 + 0.4 * 0.5, 6), 3: round(0.6 * 0.8, 6)}
     assert [h.paper_id for h in hits] == [2, 3, 1]
 
 

@@ -4,9 +4,10 @@ The recipe, tuned on SciFact's train split only (docs/benchmarks.md):
 - lexical leg: the query's keywords (stopwords dropped) joined with OR, BM25 with the title
   weighted 3 : 1 : 1, best 100;
 - semantic leg: cosine between the query's and the papers' MiniLM embeddings, best 100;
-- fusion: over the union of both, 0.6 × cosine + 0.4 × BM25 / (best BM25 of the query),
-  a paper missing from a leg scoring 0 there. The cosine is used as it is: it is already on a
-  fixed scale, and normalising it by the query's spread threw information away.
+- fusion: over the union of both, 0.6 × cosine + 0.4 × BM25 / (best BM25 of the query).
+  Every candidate gets its real cosine (those found only by keywords too); a paper outside
+  the lexical top 100 scores 0 there. The cosine is used as it is: it is already on a fixed
+  scale, and normalising it by the query's spread threw information away.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ class Ranking:
     note: str = ""  # said to the user when the mode had to change
 
 
-def fuse(lexical: list[tuple[int, float]], semantic: list[tuple[int, float]]) -> list[RankedHit]:
+def fuse(
+    lexical: list[tuple[int, float]], semantic: list[tuple[int, float]], cosines: dict[int, float] | None = None
+) -> list[RankedHit]:
+    """`cosines` gives the similarity of candidates the semantic leg did not return."""
     best_lexical = max((score for _, score in lexical), default=0.0)
     hits: dict[int, RankedHit] = {}
     for paper_id, score in lexical:
-        hits[paper_id] = RankedHit(paper_id, 0.0, lexical=score)
+        hits[paper_id] = RankedHit(paper_id, 0.0, lexical=score, semantic=(cosines or {}).get(paper_id))
     for paper_id, cosine in semantic:
         hits.setdefault(paper_id, RankedHit(paper_id, 0.0)).semantic = cosine
     for hit in hits.values():
@@ -60,16 +64,18 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
         note = "Semantic search is not available yet (run `paperfeed index`): showing keyword matches only."
         mode = "lexical"
     lexical = lexical_backend().candidates(text, depth) if mode != "semantic" else []
-    semantic = []
+    semantic, cosines = [], {}
     if mode != "lexical":
         query_vector = shared_embedder().encode([text])[0]
         semantic = [(n.paper_id, n.score) for n in index.search(query_vector, depth)]
+        found = {pid for pid, _ in semantic}
+        cosines = index.similarities(query_vector, [pid for pid, _ in lexical if pid not in found])
     if mode == "lexical":
         hits = [RankedHit(pid, score, lexical=score) for pid, score in lexical]
     elif mode == "semantic":
         hits = [RankedHit(pid, score, semantic=score) for pid, score in semantic]
     else:
-        hits = fuse(lexical, semantic)
+        hits = fuse(lexical, semantic, cosines)
     return Ranking(hits, mode, note)
 
 

@@ -96,6 +96,15 @@ class VectorIndex:
         scores, positions = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.ids)))
         return [Neighbour(int(self.ids[p]), float(s)) for s, p in zip(scores[0], positions[0]) if p >= 0]
 
+    def similarities(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
+        """Cosine of the query with each given paper that has a vector."""
+        positions = [(pid, self.position[pid]) for pid in paper_ids if pid in self.position]
+        if self.index is None or not positions:
+            return {}
+        vectors = np.vstack([self.index.reconstruct(p) for _, p in positions])
+        scores = vectors @ query.astype(np.float32)
+        return {pid: float(score) for (pid, _), score in zip(positions, scores)}
+
     def vector_of(self, paper_id: int) -> np.ndarray | None:
         position = self.position.get(paper_id)
         if position is None or self.index is None:
