@@ -61,6 +61,9 @@ def main() -> None:
     model = settings.PAPERFEED_EMBEDDING_MODEL
     dims = shared_embedder().dimensions
     if not PaperVector.objects.exists():
+        from django.utils import timezone
+
+        now = timezone.now()
         rng = np.random.default_rng(0)
         ids = list(Paper.objects.values_list("id", flat=True))
         for start in range(0, len(ids), 20_000):
@@ -68,7 +71,7 @@ def main() -> None:
             vectors = rng.normal(size=(len(part), dims)).astype(np.float32)
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             insert_rows(PaperVector, ["paper", "model", "digest", "vector", "updated_at"],
-                        [(pid, model, "bench", v.astype("<f2").tobytes(), None) for pid, v in zip(part, vectors)])
+                        [(pid, model, "bench", v.astype("<f2").tobytes(), now) for pid, v in zip(part, vectors)])
     started = time.perf_counter()
     count = write_vector_index(model)
     build = time.perf_counter() - started

@@ -59,7 +59,10 @@ class Embedder:
 
     @property
     def dimensions(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
+        model = self.model
+        # sentence-transformers 6 renamed the method; older releases only have the old name.
+        method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return method()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
