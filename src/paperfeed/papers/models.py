@@ -66,7 +66,7 @@ class Paper(models.Model):
     project_page = models.URLField(max_length=500, blank=True)
     withdrawn = models.BooleanField(default=False)
     # When this row last changed in content: incremental indexing picks up newer rows.
-    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -61,14 +61,49 @@ def iter_snapshot_parallel(
     Lines are read here and handed out in chunks; results come back in file order.
     """
     import multiprocessing
+    import queue
+    import threading
 
     label = source_name(source, name)
     # "spawn": a fresh interpreter that imports only the parser, never the parent's open
     # database connection.
     context = multiprocessing.get_context("spawn")
+    # A feeder thread reads and hands out chunks while this thread stores; the queue bounds
+    # how far it runs ahead (~16 chunks): the parser is faster than the store, and unbounded
+    # it would hold the whole file's results in memory.
+    pending: queue.Queue = queue.Queue(maxsize=max(16, 4 * workers))
+    done = object()
+    stop = threading.Event()
+
     with context.Pool(workers) as pool:
-        for results in pool.imap(_parse_chunk, _chunks(source, label, chunk), chunksize=1):
-            yield from results
+
+        def feed() -> None:
+            try:
+                for batch in _chunks(source, label, chunk):
+                    result = pool.apply_async(_parse_chunk, (batch,))
+                    while not stop.is_set():
+                        try:
+                            pending.put(result, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+            finally:
+                pending.put(done)
+
+        feeder = threading.Thread(target=feed, name="snapshot-reader", daemon=True)
+        feeder.start()
+        try:
+            while (result := pending.get()) is not done:
+                yield from result.get()
+        finally:
+            stop.set()
+            while feeder.is_alive():  # let the feeder notice and finish before the pool closes
+                try:
+                    pending.get_nowait()
+                except queue.Empty:
+                    feeder.join(0.1)
 
 
 def _chunks(source, label: str, size: int) -> Iterator[list[tuple[str, bytes, bool]]]:
