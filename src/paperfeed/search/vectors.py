@@ -47,6 +47,8 @@ def write_index(model: str, paper_ids: np.ndarray, vectors: np.ndarray) -> Path:
     """Write index, ids and a manifest atomically (readers never see a half-written set)."""
     directory = index_dir(model)
     directory.mkdir(parents=True, exist_ok=True)
+    order = np.argsort(paper_ids, kind="stable")  # readers binary-search the ids
+    paper_ids, vectors = paper_ids[order], vectors[order] if len(paper_ids) else vectors
     approximate = len(paper_ids) > settings.PAPERFEED_ANN_THRESHOLD
     index = build_index(vectors, approximate) if len(paper_ids) else None
     tmp = directory / f".build-{os.getpid()}"
@@ -85,7 +87,6 @@ class VectorIndex:
         self.index = faiss.read_index(str(directory / "index.faiss")) if len(self.ids) else None
         if self.index is not None and self.manifest.get("approximate"):
             self.index.hnsw.efSearch = HNSW_EF_SEARCH
-        self.position = {int(pid): i for i, pid in enumerate(self.ids)}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -96,9 +97,15 @@ class VectorIndex:
         scores, positions = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.ids)))
         return [Neighbour(int(self.ids[p]), float(s)) for s, p in zip(scores[0], positions[0]) if p >= 0]
 
+    def _position(self, paper_id: int) -> int | None:
+        # ids are written in ascending order: a binary search, not a per-worker dict of
+        # every paper (which would cost ~100 bytes a paper at a million papers).
+        i = int(np.searchsorted(self.ids, paper_id))
+        return i if i < len(self.ids) and self.ids[i] == paper_id else None
+
     def similarities(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
         """Cosine of the query with each given paper that has a vector."""
-        positions = [(pid, self.position[pid]) for pid in paper_ids if pid in self.position]
+        positions = [(pid, p) for pid in paper_ids if (p := self._position(pid)) is not None]
         if self.index is None or not positions:
             return {}
         vectors = np.vstack([self.index.reconstruct(p) for _, p in positions])
@@ -106,7 +113,7 @@ class VectorIndex:
         return {pid: float(score) for (pid, _), score in zip(positions, scores)}
 
     def vector_of(self, paper_id: int) -> np.ndarray | None:
-        position = self.position.get(paper_id)
+        position = self._position(paper_id)
         if position is None or self.index is None:
             return None
         return self.index.reconstruct(position)
