@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,12 +34,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+@contextmanager
+def serving(data_dir: Path, command: str = "serve", timeout: float = 240) -> Iterator[str]:
+    """`paperfeed serve` (or `demo`) on a free port; yields its base URL, stops it after.
+
+    Its output goes to a file beside the data directory, not a pipe: an unread pipe fills up
+    with the access log and would block the server in the middle of a test.
+    """
+    port = free_port()
+    log_path = data_dir.parent / f"{data_dir.name}-{command}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [*PAPERFEED, command, "--port", str(port), "--workers", "1"],
+            env=cli_env(data_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, log_path, timeout)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read() if process.stdout else ""
-            raise AssertionError(f"server exited with {process.returncode}:\n{out[-3000:]}")
+            raise AssertionError(f"server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return

@@ -1,11 +1,10 @@
 import json
 import socket
-import subprocess
 
 import httpx
 import pytest
 
-from .helpers import PAPERFEED, cli_env, free_port, run_cli, stop, wait_until_serving
+from .helpers import run_cli, serving
 
 COMMANDS = ["demo", "serve", "init", "status", "index"]
 
@@ -64,19 +63,8 @@ def test_serve_refuses_a_port_in_use(tmp_path):
 
 
 def test_serve_answers_http_on_a_fresh_data_dir(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        [*PAPERFEED, "serve", "--port", str(port), "--workers", "1"],
-        env=cli_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, timeout=60)
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-        page = httpx.get(f"http://127.0.0.1:{port}/papers")
+    with serving(tmp_path / "data", timeout=60) as url:
+        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+        page = httpx.get(f"{url}/papers")
         assert page.status_code == 200 and "No papers yet" in page.text
-        assert "gunicorn" in httpx.get(f"http://127.0.0.1:{port}/papers").headers.get("server", "")
-    finally:
-        stop(process)
+        assert "gunicorn" in page.headers.get("server", "")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
-from ..helpers import PAPERFEED, cli_env, free_port, run_cli, stop, wait_until_serving
+from ..helpers import run_cli, serving
 
 # What the hostile paper is made of; the tests check that none of it ever runs.
 HOSTILE_SETUP = """
@@ -28,21 +27,10 @@ list_papers([Listing(r.paper_ids["2611.66666"], date(2026, 11, 20), 1)])
 def demo_server(tmp_path_factory):
     """`paperfeed demo` on a free port with its own data directory, plus one hostile paper."""
     data_dir = tmp_path_factory.mktemp("demo-data")
-    port = free_port()
-    process = subprocess.Popen(
-        [*PAPERFEED, "demo", "--port", str(port), "--workers", "1"],
-        env=cli_env(data_dir),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_until_serving(f"http://127.0.0.1:{port}/healthz", process)
+    with serving(data_dir, "demo") as url:
         added = run_cli(data_dir, "shell", "-c", HOSTILE_SETUP)
         assert added.returncode == 0, added.stderr
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+        yield url
 
 
 @pytest.fixture(scope="session")

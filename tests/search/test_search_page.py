@@ -1,4 +1,4 @@
-import time
+import re
 
 import pytest
 
@@ -15,11 +15,13 @@ def test_finds_swan_by_idea(client, sample_db):
     assert "<mark>" in html
 
 
+def result_ids(html: str) -> list[str]:
+    return re.findall(r'<a href="/papers/([^"]+)" class="card-title', html)
+
+
 def test_first_hit_for_an_exact_title(client, sample_db):
     html = client.get("/papers/search", {"q": "Forward Learning of Graph Neural Networks"}).content.decode()
-    first_link = html.index('href="/papers/2403.11004"')
-    assert all(html.find(f'href="/papers/{p}"') in (-1,) or html.find(f'href="/papers/{p}"') > first_link
-               for p in Paper.objects.exclude(arxiv_id="2403.11004").values_list("arxiv_id", flat=True)[:200])
+    assert result_ids(html)[0] == "2403.11004"
 
 
 def test_author_search(client, sample_db):
@@ -67,20 +69,16 @@ HOSTILE = [
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_fail(client, sample_db, query):
-    started = time.monotonic()
     response = client.get("/papers/search", {"q": query})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
-    assert time.monotonic() - started < 10  # bounded: not a benchmark, a guard against runaway work
-    assert Paper.objects.exists()  # nothing was dropped
+    assert Paper.objects.filter(arxiv_id="2412.13148").exists()  # nothing was dropped
 
 
 def test_pagination(client, sample_db):
     first = client.get("/papers/search", {"q": "quantum"}).content.decode()
     second = client.get("/papers/search", {"q": "quantum", "p": "2"}).content.decode()
     assert "p=2" in first
-    import re
-
     links = lambda html: set(re.findall(r'href="/papers/(\d{4}\.\d{4,5}|[a-z-]+/\d{7})"', html))
     assert links(first) and links(second) and not links(first) & links(second)
     assert client.get("/papers/search", {"q": "quantum", "p": "-4"}).status_code == 200
