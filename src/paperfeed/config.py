@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -100,4 +102,59 @@ def _unusable(data_dir: Path, exc: OSError) -> ImproperlyConfigured:
     return ImproperlyConfigured(
         f"the data directory {data_dir} is not usable ({exc.strerror}); "
         "set PAPERFEED_DATA_DIR to a writable directory"
+    )
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    backend: str
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    tls: bool = False
+    file_path: str | None = None
+
+
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def email_settings(url: str, name: str = "PAPERFEED_EMAIL_URL") -> EmailSettings:
+    """Django's e-mail settings from one URL (see docs/configuration.md).
+
+    A password is accepted only with TLS (smtp+tls:// or smtps://): sending it over a plain
+    connection would hand it to anyone on the path.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return EmailSettings(backend="django.core.mail.backends.console.EmailBackend")
+    if scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured(f"{name}: file:// needs a directory, e.g. file:///var/mail/paperfeed")
+        return EmailSettings(backend="django.core.mail.backends.filebased.EmailBackend", file_path=unquote(parts.path))
+    if scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ImproperlyConfigured(
+            f"{name} must start with smtp://, smtp+tls://, smtps://, file:// or console://; got {scheme or url!r}"
+        )
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    user = unquote(parts.username or "")
+    password = unquote(parts.password or "")
+    if password and scheme == "smtp":
+        raise ImproperlyConfigured(
+            f"{name}: refusing to send a password over an unencrypted connection; use smtp+tls:// or smtps://"
+        )
+    default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
+    return EmailSettings(
+        backend=_SMTP,
+        host=parts.hostname or "localhost",
+        port=port or default_port,
+        user=user,
+        password=password,
+        starttls=scheme == "smtp+tls",
+        tls=scheme == "smtps",
     )

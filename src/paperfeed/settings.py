@@ -10,7 +10,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from paperfeed.config import env_bool, env_float, env_int, env_list, env_str, load_or_create_secret_key
+from paperfeed.config import (
+    email_settings,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    load_or_create_secret_key,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -36,6 +44,13 @@ INSTALLED_APPS = [
     "paperfeed.papers",
     "paperfeed.search",
     "paperfeed.feeds",
+    "paperfeed.community.accounts",
+    "paperfeed.community.votes",
+    "paperfeed.community.discussion",
+    "paperfeed.community.collections",
+    "paperfeed.community.orgs",
+    "paperfeed.community.claims",
+    "paperfeed.community.submissions",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +137,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "feed-latest"
+LOGOUT_REDIRECT_URL = "feed-latest"
+
+# -- e-mail --------------------------------------------------------------------------------
+# One URL says where mail goes: smtp://host:port (plain, no login), smtp+tls://user:pass@host:587
+# (STARTTLS), smtps://user:pass@host:465 (TLS from the start), file:///dir (one file per
+# message), or console:// (print to stderr,
+# the default, so password-reset links show up in the terminal of `paperfeed demo`).
+# config.email_settings refuses a password on a plain smtp:// URL.
+_EMAIL = email_settings(env_str("PAPERFEED_EMAIL_URL", "console://"))
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST = _EMAIL.host
+EMAIL_PORT = _EMAIL.port
+EMAIL_HOST_USER = _EMAIL.user
+EMAIL_HOST_PASSWORD = _EMAIL.password
+EMAIL_USE_TLS = _EMAIL.starttls
+EMAIL_USE_SSL = _EMAIL.tls
+EMAIL_FILE_PATH = _EMAIL.file_path
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("PAPERFEED_EMAIL_FROM", "paperfeed <paperfeed@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = 3 * 3600
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -154,3 +193,22 @@ PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, 
 # Above this many papers the semantic leg uses an approximate (HNSW) index instead of an
 # exact scan; both hold float16 vectors.
 PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 200_000, minimum=1)
+
+# -- community -----------------------------------------------------------------------------
+# Whether anyone may create an account at /signup (admins can always add users with
+# `paperfeed user add`).
+PAPERFEED_SIGNUP_OPEN = env_bool("PAPERFEED_SIGNUP_OPEN", True)
+# Behind a reverse proxy, take the client address from X-Forwarded-For (for rate limits).
+PAPERFEED_TRUST_X_FORWARDED_FOR = env_bool("PAPERFEED_TRUST_X_FORWARDED_FOR", False)
+# Failed logins allowed per 15 minutes, per account and per client address.
+PAPERFEED_LOGIN_FAILURES_PER_ACCOUNT = env_int("PAPERFEED_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+PAPERFEED_LOGIN_FAILURES_PER_IP = env_int("PAPERFEED_LOGIN_FAILURES_PER_IP", 20, minimum=1)
+# Comments and submissions one user may post per hour.
+PAPERFEED_COMMENTS_PER_HOUR = env_int("PAPERFEED_COMMENTS_PER_HOUR", 30, minimum=1)
+PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 20, minimum=1)
+# A paper may be submitted to the daily list within this many days of its arXiv date
+# (Hugging Face's rule), and only once.
+PAPERFEED_SUBMIT_MAX_AGE_DAYS = env_int("PAPERFEED_SUBMIT_MAX_AGE_DAYS", 14, minimum=0)
+# Trending: score = (upvotes + COMMENT_WEIGHT × comments) / (age in hours + 2) ^ GRAVITY
+PAPERFEED_TRENDING_GRAVITY = env_float("PAPERFEED_TRENDING_GRAVITY", 1.5, minimum=0.0)
+PAPERFEED_TRENDING_COMMENT_WEIGHT = env_float("PAPERFEED_TRENDING_COMMENT_WEIGHT", 0.5, minimum=0.0)

@@ -1,7 +1,7 @@
 """URL scheme: Hugging Face's paths, so links and habits carry over (see PRODUCT.md)."""
 
 from django.contrib import admin
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from paperfeed.feeds import views as feed_views
@@ -19,6 +19,14 @@ urlpatterns = [
     path("papers/week/<str:week>", feed_views.week, name="feed-week"),
     path("papers/month/<str:month>", feed_views.month, name="feed-month"),
     path("papers/search", search_views.search_page, name="search"),
+    # Community features, one app each; their paths are listed in docs/architecture.md.
+    path("", include("paperfeed.community.accounts.urls")),
+    path("", include("paperfeed.community.votes.urls")),
+    path("", include("paperfeed.community.discussion.urls")),
+    path("", include("paperfeed.community.collections.urls")),
+    path("", include("paperfeed.community.orgs.urls")),
+    path("", include("paperfeed.community.claims.urls")),
+    path("", include("paperfeed.community.submissions.urls")),
     path("papers/<arxiv:arxiv_id>.md", paper_views.paper_markdown, name="paper-markdown"),
     path("papers/<arxiv:arxiv_id>", paper_views.paper_detail, name="paper-detail"),
     path("healthz", health, name="health"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -65,6 +66,12 @@ class Paper(models.Model):
     github_repo = models.URLField(max_length=500, blank=True)
     project_page = models.URLField(max_length=500, blank=True)
     withdrawn = models.BooleanField(default=False)
+    # Community counters, denormalised so that a card needs no aggregate query. The votes and
+    # discussion apps change them with F() updates in the same transaction as the vote or
+    # comment, so they stay exact under concurrent writers. Upvotes imported from Hugging Face
+    # live on DailyEntry; the count a page shows is the sum of both.
+    upvotes = models.PositiveIntegerField(default=0, db_default=0)
+    comment_count = models.PositiveIntegerField(default=0, db_default=0)
     # When this row last changed in content: incremental indexing picks up newer rows.
     modified_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,6 +142,10 @@ class DailyEntry(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="daily_entries")
     # The Hugging Face username or local user who put the paper on the list, if any.
     submitted_by = models.CharField(max_length=150, blank=True)
+    # The local account behind `submitted_by`, when the paper was submitted on this instance.
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="daily_entries"
     )
