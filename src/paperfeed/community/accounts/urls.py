@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth import views as auth_views
+from django.urls import path
 
-urlpatterns: list = []
+from paperfeed.community.accounts import views
+
+urlpatterns = [
+    path("login", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("users/<str:username>", views.profile, name="profile"),
+]
