@@ -1,0 +1,1 @@
+"""Digests: e-mail subscriptions and the daily/weekly digest, delivered exactly once."""

@@ -1,0 +1,149 @@
+"""What one subscriber's digest says, and the e-mail that says it.
+
+A digest is a list of sections (trending now; personal picks, saved-search matches, followed
+authors and new versions come from the personal-ranking features and plug in through
+SECTION_BUILDERS). Both parts of the mail come from templates with autoescaping on: every
+title, name and abstract is escaped, in HTML and — by being plain text — in the text part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.template.loader import render_to_string
+
+from paperfeed.digests.models import Subscription
+from paperfeed.digests.periods import DigestPeriod
+from paperfeed.digests.subscriptions import unsubscribe_url
+from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.sources.models import AnnouncementDay
+
+TRENDING_ITEMS = {"daily": 10, "weekly": 20}
+
+
+@dataclass
+class Item:
+    paper: Paper
+    upvotes: int
+    note: str = ""  # why it is here ("matches your search …", "v2 is out")
+
+    @property
+    def url(self) -> str:
+        return settings.BASE_URL + self.paper.get_absolute_url()
+
+
+@dataclass
+class Section:
+    title: str
+    items: list[Item]
+
+
+@dataclass
+class Digest:
+    subscription: Subscription
+    period: DigestPeriod
+    sections: list[Section] = field(default_factory=list)
+    notice: str = ""  # the one line sent instead of papers when arXiv announced nothing
+
+    @property
+    def paper_count(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections and not self.notice
+
+    @property
+    def subject(self) -> str:
+        label = self.period.span.label
+        if self.notice:
+            return f"No new papers · {label}"
+        return f"{'Daily' if self.period.kind == 'daily' else 'Weekly'} papers · {label}"
+
+
+def trending_section(subscription: Subscription, period: DigestPeriod) -> Section | None:
+    """The period's most upvoted papers (imported and local votes), as on the feed page."""
+    if not subscription.include_trending:
+        return None
+    entries = (
+        DailyEntry.objects.filter(date__range=(period.span.start, period.span.end), paper__withdrawn=False)
+        .select_related("paper")
+        .annotate(total=F("upvotes") + F("paper__upvotes"))
+        .order_by("-total", "paper__arxiv_id")
+    )
+    items: list[Item] = []
+    seen: set[int] = set()
+    for entry in entries:
+        if entry.paper_id in seen:  # a paper listed on two days of a week counts once
+            continue
+        seen.add(entry.paper_id)
+        items.append(Item(entry.paper, entry.total))
+        if len(items) >= TRENDING_ITEMS[period.kind]:
+            break
+    return Section("Trending", items) if items else None
+
+
+# Each builder returns a section or None; later features append to this list.
+SECTION_BUILDERS: list[Callable[[Subscription, DigestPeriod], Section | None]] = [trending_section]
+
+
+def no_announcement_notice(period: DigestPeriod) -> str:
+    """The one-line notice for a period without papers, naming why when we know it."""
+    days = AnnouncementDay.objects.filter(date__range=(period.span.start, period.span.end))
+    if days.exists() and not days.filter(announced=True).exists():
+        return f"arXiv made no announcement for {period.span.label}, so there are no new papers."
+    return f"No papers were listed for {period.span.label}."
+
+
+def compose(subscription: Subscription, period: DigestPeriod) -> Digest:
+    digest = Digest(subscription, period)
+    for build in SECTION_BUILDERS:
+        section = build(subscription, period)
+        if section is not None and section.items:
+            digest.sections.append(section)
+    if not digest.sections and subscription.notify_no_announcement:
+        digest.notice = no_announcement_notice(period)
+    return digest
+
+
+def message_id(subscription_id: int, period_key: str) -> str:
+    """Stable per (subscription, period): a re-sent copy carries the same id, so mail
+    clients that de-duplicate by Message-ID show it once."""
+    host = urlsplit(settings.BASE_URL).hostname or "localhost"
+    return f"<digest.{subscription_id}.{period_key.replace(':', '.')}@{host}>"
+
+
+def build_message(digest: Digest, msg_id: str) -> EmailMultiAlternatives:
+    subscription = digest.subscription
+    context = {
+        "digest": digest,
+        "period": digest.period,
+        "base_url": settings.BASE_URL,
+        "unsubscribe_url": unsubscribe_url(subscription),
+        "web_url": f"{settings.BASE_URL}/digests/{digest.period.kind}/{digest.period.span.slug}",
+    }
+    text = render_to_string("digests/email.txt", context)
+    html = render_to_string("digests/email.html", context)
+    message = EmailMultiAlternatives(
+        subject=digest.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscription.email],
+        headers={
+            "Message-ID": msg_id,
+            # RFC 2369 + RFC 8058: mail clients show an "Unsubscribe" button that POSTs
+            # "List-Unsubscribe=One-Click" to this URL, with no log-in and no confirmation page.
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"paperfeed digest <digest.{urlsplit(settings.BASE_URL).hostname or 'localhost'}>",
+            "Auto-Submitted": "auto-generated",
+            "Precedence": "bulk",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

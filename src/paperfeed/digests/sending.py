@@ -1,0 +1,246 @@
+"""Sending one period's digests: every due subscriber exactly once, whatever crashes.
+
+The delivery log (models.Delivery, unique per subscription and period) is written before
+anything is sent, and each row moves through states, each change committed on its own:
+
+    queued ──take──▶ composing ──envelope accepted──▶ sending ──250 OK──▶ sent
+       ▲                 │                               │
+       └── sender died ──┘                               └── sender died ──▶ uncertain
+
+* A row is taken by one conditional UPDATE, so two senders (two cron runs, or several
+  workers) never both take it.
+* A sender that dies while composing, or while the server is still checking the envelope,
+  leaves a row the server has no copy of: the next run puts it back in the queue.
+* A sender that dies during DATA leaves the one case SMTP cannot settle: the server may or
+  may not have accepted the message. Those rows become `uncertain` and are held, not re-sent
+  — we would rather report one possibly-missing digest than deliver a duplicate. `paperfeed
+  digest send` lists them and exits 1; `paperfeed digest resolve` marks them sent or queues
+  them again (the copy then carries the same Message-ID, which mail clients de-duplicate).
+* Temporary failures (4xx, connection errors) are retried by later runs with exponential
+  backoff; permanent ones (5xx: the address does not exist) end the subscription as bounced.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.db.models import F
+from django.utils import timezone
+
+from paperfeed.digests.compose import build_message, compose, message_id
+from paperfeed.digests.models import Delivery, Subscription
+from paperfeed.digests.periods import DigestPeriod, digest_period, latest_complete
+from paperfeed.digests.smtp import PermanentFailure, Sender, TemporaryFailure
+
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=10)  # no digest takes this long to hand over; a sender this quiet is dead
+CONSECUTIVE_CONNECTION_FAILURES = 3  # the SMTP server is down: stop, leave the rest queued
+States = Delivery.State
+
+
+@dataclass
+class RunReport:
+    period_key: str
+    due: int = 0
+    sent: int = 0
+    empty: int = 0
+    already_done: int = 0
+    failed: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    uncertain: list[Delivery] = field(default_factory=list)
+    requeued: int = 0
+    stopped_early: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.uncertain or self.stopped_early)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+
+
+def _sender_is_dead(claimed_by: str, claimed_at: datetime | None, now: datetime) -> bool:
+    if claimed_at is None or now - claimed_at > LEASE:
+        return True
+    host, _, rest = claimed_by.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine's sender within its lease: trust it
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 8, 32 minutes… capped at 4 hours: a mail server that is down for a while."""
+    return min(timedelta(minutes=2 * 4 ** max(0, attempts - 1)), timedelta(hours=4))
+
+
+def due_subscriptions(period: DigestPeriod, now: datetime) -> list[Subscription]:
+    subscriptions = Subscription.objects.filter(status=Subscription.Status.ACTIVE, period=period.kind).order_by("pk")
+    return [s for s in subscriptions if period.due_at(s.timezone, s.send_hour) <= now]
+
+
+def _enqueue(period: DigestPeriod, subscriptions: list[Subscription]) -> None:
+    Delivery.objects.bulk_create(
+        [
+            Delivery(subscription=s, period_key=period.key, state=States.QUEUED, message_id=message_id(s.pk, period.key))
+            for s in subscriptions
+        ],
+        ignore_conflicts=True,  # rows from an earlier run stay as they are: that is the point
+        batch_size=500,
+    )
+
+
+def _recover(period: DigestPeriod, now: datetime, report: RunReport) -> None:
+    """Rows left by senders that died: back to the queue, or held when SMTP had the data."""
+    stale = Delivery.objects.filter(period_key=period.key, state__in=[States.COMPOSING, States.SENDING])
+    for row in stale:
+        if not _sender_is_dead(row.claimed_by, row.claimed_at, now):
+            continue
+        if row.state == States.COMPOSING:
+            updated = Delivery.objects.filter(pk=row.pk, state=States.COMPOSING, claimed_by=row.claimed_by).update(
+                state=States.QUEUED, claimed_by=""
+            )
+            report.requeued += updated
+        else:
+            Delivery.objects.filter(pk=row.pk, state=States.SENDING, claimed_by=row.claimed_by).update(
+                state=States.UNCERTAIN,
+                last_error=f"the sender ({row.claimed_by}) stopped while handing the message to SMTP; "
+                "the server may or may not have it",
+            )
+
+
+def _take(row_id: int, me: str, now: datetime) -> bool:
+    return bool(
+        Delivery.objects.filter(pk=row_id, state__in=[States.QUEUED, States.FAILED]).update(
+            state=States.COMPOSING, claimed_by=me, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def send_digests(
+    kind: str,
+    day: date | None = None,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
+) -> RunReport:
+    now = now or timezone.now()
+    period = digest_period(kind, day) if day else latest_complete(kind, now.date())
+    report = RunReport(period.key)
+    due = due_subscriptions(period, now)
+    report.due = len(due)
+    _enqueue(period, due)
+    _recover(period, now, report)
+
+    me = worker_id()
+    sender = Sender()
+    connection_failures = 0
+    rows = list(
+        Delivery.objects.filter(period_key=period.key, subscription__in=due)
+        .select_related("subscription")
+        .order_by("pk")
+    )
+    try:
+        for done, row in enumerate(rows, 1):
+            if progress:
+                progress(done, len(rows), f"digests {period.key}")
+            if row.state in (States.SENT, States.EMPTY, States.REJECTED):
+                report.already_done += 1
+                continue
+            if row.state == States.FAILED and (row.attempts >= MAX_ATTEMPTS or (row.next_attempt_at or now) > now):
+                report.failed.append(f"{row.subscription.email}: waiting to retry ({row.last_error})")
+                continue
+            if row.state not in (States.QUEUED, States.FAILED) or not _take(row.pk, me, now):
+                continue  # another sender has it, or it is held
+            outcome = _deliver(row, period, sender, me)
+            if outcome == "sent":
+                report.sent += 1
+                connection_failures = 0
+            elif outcome == "empty":
+                report.empty += 1
+            elif outcome.startswith("rejected"):
+                report.rejected.append(f"{row.subscription.email}: {outcome}")
+            else:
+                report.failed.append(f"{row.subscription.email}: {outcome}")
+                if outcome.startswith("cannot connect") or "connection lost" in outcome:
+                    connection_failures += 1
+                    if connection_failures >= CONSECUTIVE_CONNECTION_FAILURES:
+                        report.stopped_early = f"stopped: SMTP unreachable ({outcome})"
+                        break
+    finally:
+        sender.close()
+    report.uncertain = list(
+        Delivery.objects.filter(period_key=period.key, state=States.UNCERTAIN).select_related("subscription")
+    )
+    return report
+
+
+def _deliver(row: Delivery, period: DigestPeriod, sender: Sender, me: str) -> str:
+    subscription = row.subscription
+    digest = compose(subscription, period)
+    mine = Delivery.objects.filter(pk=row.pk, claimed_by=me)
+    if digest.empty:
+        mine.update(state=States.EMPTY, sent_at=timezone.now(), claimed_by="")
+        return "empty"
+    message = build_message(digest, row.message_id)
+
+    def before_data() -> None:
+        mine.update(state=States.SENDING, subject=digest.subject[:300], papers=digest.paper_count)
+
+    try:
+        sender.send(message, before_data)
+    except PermanentFailure as exc:
+        mine.update(state=States.REJECTED, last_error=str(exc), claimed_by="")
+        Subscription.objects.filter(pk=subscription.pk).update(
+            status=Subscription.Status.BOUNCED, ended_at=timezone.now(), end_reason=str(exc)[:300]
+        )
+        return f"rejected: {exc}"
+    except TemporaryFailure as exc:
+        attempts = Delivery.objects.get(pk=row.pk).attempts
+        mine.update(
+            state=States.FAILED,
+            last_error=str(exc),
+            next_attempt_at=timezone.now() + backoff(attempts),
+            claimed_by="",
+        )
+        return str(exc)
+    mine.update(state=States.SENT, sent_at=timezone.now(), claimed_by="")
+    return "sent"
+
+
+def write_dry_run(kind: str, day: date | None, out_dir: Path, *, now: datetime | None = None) -> list[Path]:
+    """Compose every due digest into DIR/<subscription>-<period>.eml; nothing is recorded."""
+    now = now or timezone.now()
+    period = digest_period(kind, day) if day else latest_complete(kind, now.date())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for subscription in due_subscriptions(period, now):
+        digest = compose(subscription, period)
+        if digest.empty:
+            continue
+        message = build_message(digest, message_id(subscription.pk, period.key))
+        path = out_dir / f"{subscription.pk}-{period.key.replace(':', '-')}.eml"
+        path.write_bytes(message.message().as_bytes())
+        written.append(path)
+    return written
+
+
+def resolve(delivery_ids: list[int], *, mark_sent: bool) -> int:
+    """An operator's decision on held deliveries: they arrived (sent), or send again."""
+    held = Delivery.objects.filter(pk__in=delivery_ids, state=States.UNCERTAIN)
+    if mark_sent:
+        return held.update(state=States.SENT, sent_at=timezone.now(), claimed_by="")
+    return held.update(state=States.QUEUED, claimed_by="")
