@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
+from paperfeed.feeds import syndication
 from paperfeed.feeds import views as feed_views
 from paperfeed.ops.views import health
 from paperfeed.papers import views as paper_views
@@ -30,6 +31,9 @@ urlpatterns = [
     path("", include("paperfeed.digests.urls")),
     path("papers/<arxiv:arxiv_id>.md", paper_views.paper_markdown, name="paper-markdown"),
     path("papers/<arxiv:arxiv_id>", paper_views.paper_detail, name="paper-detail"),
+    path("feeds/daily.<str:fmt>", syndication.daily_feed, name="feed-daily-syndication"),
+    path("feeds/trending.<str:fmt>", syndication.trending_feed, name="feed-trending-syndication"),
+    path("feeds/category/<str:code>.<str:fmt>", syndication.category_feed, name="feed-category-syndication"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
 ]

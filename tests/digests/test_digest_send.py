@@ -38,9 +38,7 @@ def _parts(message) -> dict[str, str]:
 def test_each_subscriber_gets_one_digest_with_both_parts_and_unsubscribe_headers(sample_db, smtp):
     ada = _active("ada@example.org")
     _active("bob@example.org")
-    top = (
-        DailyEntry.objects.filter(date=DAY).select_related("paper").order_by("-upvotes", "paper__arxiv_id").first()
-    )
+    top = DailyEntry.objects.filter(date=DAY).select_related("paper").order_by("-upvotes", "paper__arxiv_id").first()
 
     report = send_digests("daily", DAY, now=AFTER)
 

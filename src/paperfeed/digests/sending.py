@@ -95,7 +95,9 @@ def due_subscriptions(period: DigestPeriod, now: datetime) -> list[Subscription]
 def _enqueue(period: DigestPeriod, subscriptions: list[Subscription]) -> None:
     Delivery.objects.bulk_create(
         [
-            Delivery(subscription=s, period_key=period.key, state=States.QUEUED, message_id=message_id(s.pk, period.key))
+            Delivery(
+                subscription=s, period_key=period.key, state=States.QUEUED, message_id=message_id(s.pk, period.key)
+            )
             for s in subscriptions
         ],
         ignore_conflicts=True,  # rows from an earlier run stay as they are: that is the point

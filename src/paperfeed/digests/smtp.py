@@ -54,7 +54,9 @@ class Sender:
         except smtplib.SMTPAuthenticationError as exc:
             raise TemporaryFailure(f"SMTP log-in refused: {exc.smtp_code} {exc.smtp_error!r}") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(f"cannot connect to SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}") from None
+            raise TemporaryFailure(
+                f"cannot connect to SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}"
+            ) from None
         self._smtp = smtp
         return smtp
 

@@ -71,7 +71,10 @@ def unsubscribe_page(request, token: str):
     if subscription is None:
         return render(request, "digests/link_invalid.html", {"what": "unsubscribe"}, status=404)
     if request.method == "POST":
-        subscriptions.unsubscribe(subscription, reason="one-click unsubscribe" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribed")
+        subscriptions.unsubscribe(
+            subscription,
+            reason="one-click unsubscribe" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribed",
+        )
         subscription.refresh_from_db()
         return render(request, "digests/unsubscribed.html", {"subscription": subscription})
     return render(request, "digests/unsubscribe.html", {"subscription": subscription})
@@ -89,5 +92,3 @@ def digest_web(request, kind: str, slug: str):
         subscription = Subscription.objects.filter(user=request.user).first()
     digest = compose(subscription or Subscription(email="", period=kind, notify_no_announcement=True), period)
     return render(request, "digests/web.html", {"digest": digest, "period": period})
-
-

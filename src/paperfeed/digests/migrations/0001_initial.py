@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,60 +15,111 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('period', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly')], default='daily', max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('unsubscribed', 'Unsubscribed'), ('bounced', 'Bounced')], default='pending', max_length=15)),
-                ('include_trending', models.BooleanField(default=True)),
-                ('include_personal', models.BooleanField(default=True)),
-                ('include_saved_searches', models.BooleanField(default=True)),
-                ('include_followed_authors', models.BooleanField(default=True)),
-                ('include_new_versions', models.BooleanField(default=True)),
-                ('notify_no_announcement', models.BooleanField(default=False)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('send_hour', models.PositiveSmallIntegerField(default=7)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmation_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('end_reason', models.CharField(blank=True, max_length=300)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subscriptions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[("daily", "Daily"), ("weekly", "Weekly")], default="daily", max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("active", "Active"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("bounced", "Bounced"),
+                        ],
+                        default="pending",
+                        max_length=15,
+                    ),
+                ),
+                ("include_trending", models.BooleanField(default=True)),
+                ("include_personal", models.BooleanField(default=True)),
+                ("include_saved_searches", models.BooleanField(default=True)),
+                ("include_followed_authors", models.BooleanField(default=True)),
+                ("include_new_versions", models.BooleanField(default=True)),
+                ("notify_no_announcement", models.BooleanField(default=False)),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                ("send_hour", models.PositiveSmallIntegerField(default=7)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("confirmation_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("end_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_key', models.CharField(max_length=20)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('composing', 'Composing'), ('sending', 'Sending'), ('sent', 'Sent'), ('empty', 'Empty'), ('failed', 'Failed'), ('uncertain', 'Uncertain'), ('rejected', 'Rejected')], default='queued', max_length=10)),
-                ('message_id', models.CharField(max_length=200)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('papers', models.PositiveIntegerField(default=0)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('claimed_by', models.CharField(blank=True, max_length=200)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='digests.subscription')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_key", models.CharField(max_length=20)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("composing", "Composing"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("empty", "Empty"),
+                            ("failed", "Failed"),
+                            ("uncertain", "Uncertain"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("message_id", models.CharField(max_length=200)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("papers", models.PositiveIntegerField(default=0)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("claimed_by", models.CharField(blank=True, max_length=200)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="digests.subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
+                "verbose_name_plural": "deliveries",
             },
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='subscription_unique_email'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="subscription_unique_email"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['period_key', 'state'], name='delivery_period_state'),
+            model_name="delivery",
+            index=models.Index(fields=["period_key", "state"], name="delivery_period_state"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('subscription', 'period_key'), name='delivery_once_per_period'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(fields=("subscription", "period_key"), name="delivery_once_per_period"),
         ),
     ]

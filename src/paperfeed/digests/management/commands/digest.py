@@ -47,9 +47,14 @@ class Command(BaseCommand):
             return self._send(options)
         if action == "resolve":
             changed = sending.resolve(options["ids"], mark_sent=options["sent"])
-            self.stdout.write(f"{changed} held deliver{'y' if changed == 1 else 'ies'} " + ("marked sent" if options["sent"] else "queued again; run `digest send` for their period"))
+            self.stdout.write(
+                f"{changed} held deliver{'y' if changed == 1 else 'ies'} "
+                + ("marked sent" if options["sent"] else "queued again; run `digest send` for their period")
+            )
             return
-        updated = Subscription.objects.filter(email__iexact=options["email"]).exclude(status=Subscription.Status.BOUNCED)
+        updated = Subscription.objects.filter(email__iexact=options["email"]).exclude(
+            status=Subscription.Status.BOUNCED
+        )
         count = updated.update(status=Subscription.Status.BOUNCED, end_reason=options["reason"][:300])
         if not count:
             raise CommandError(f"no active subscription for {options['email']}", returncode=1)
