@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.periods import DigestPeriod
@@ -66,10 +67,18 @@ class Digest:
         return f"{'Daily' if self.period.kind == 'daily' else 'Weekly'} papers · {label}"
 
 
-def trending_section(subscription: Subscription, period: DigestPeriod) -> Section | None:
+def trending_section(subscription: Subscription, period: DigestPeriod, cache: dict) -> Section | None:
     """The period's most upvoted papers (imported and local votes), as on the feed page."""
     if not subscription.include_trending:
         return None
+    key = ("trending", period.key)
+    if key not in cache:  # the same for every subscriber: one query per run, not per mail
+        cache[key] = _period_top(period, TRENDING_ITEMS[period.kind])
+    items = cache[key]
+    return Section("Trending", list(items)) if items else None
+
+
+def _period_top(period: DigestPeriod, limit: int) -> list[Item]:
     entries = (
         DailyEntry.objects.filter(date__range=(period.span.start, period.span.end), paper__withdrawn=False)
         .select_related("paper")
@@ -78,18 +87,19 @@ def trending_section(subscription: Subscription, period: DigestPeriod) -> Sectio
     )
     items: list[Item] = []
     seen: set[int] = set()
-    for entry in entries:
+    for entry in entries.iterator():
         if entry.paper_id in seen:  # a paper listed on two days of a week counts once
             continue
         seen.add(entry.paper_id)
         items.append(Item(entry.paper, entry.total))
-        if len(items) >= TRENDING_ITEMS[period.kind]:
+        if len(items) >= limit:
             break
-    return Section("Trending", items) if items else None
+    return items
 
 
 # Each builder returns a section or None; later features append to this list.
-SECTION_BUILDERS: list[Callable[[Subscription, DigestPeriod], Section | None]] = [trending_section]
+# A builder may keep what is the same for every subscriber in `cache`, which lives for one run.
+SECTION_BUILDERS: list[Callable[[Subscription, DigestPeriod, dict], Section | None]] = [trending_section]
 
 
 def no_announcement_notice(period: DigestPeriod) -> str:
@@ -100,14 +110,17 @@ def no_announcement_notice(period: DigestPeriod) -> str:
     return f"No papers were listed for {period.span.label}."
 
 
-def compose(subscription: Subscription, period: DigestPeriod) -> Digest:
+def compose(subscription: Subscription, period: DigestPeriod, cache: dict | None = None) -> Digest:
+    cache = {} if cache is None else cache
     digest = Digest(subscription, period)
     for build in SECTION_BUILDERS:
-        section = build(subscription, period)
+        section = build(subscription, period, cache)
         if section is not None and section.items:
             digest.sections.append(section)
     if not digest.sections and subscription.notify_no_announcement:
-        digest.notice = no_announcement_notice(period)
+        if ("notice", period.key) not in cache:
+            cache[("notice", period.key)] = no_announcement_notice(period)
+        digest.notice = cache[("notice", period.key)]
     return digest
 
 
@@ -118,14 +131,40 @@ def message_id(subscription_id: int, period_key: str) -> str:
     return f"<digest.{subscription_id}.{period_key.replace(':', '.')}@{host}>"
 
 
-def build_message(digest: Digest, msg_id: str) -> EmailMultiAlternatives:
+def _signature(digest: Digest) -> tuple:
+    return (
+        digest.period.key,
+        digest.notice,
+        tuple((s.title, tuple((i.paper.pk, i.upvotes, i.note) for i in s.items)) for s in digest.sections),
+    )
+
+
+def _bodies(digest: Digest, cache: dict) -> tuple[str, str]:
+    """The papers part of the mail, text and HTML. Most subscribers of a period get the same
+    papers, so it is rendered once per distinct content, not once per subscriber."""
+    key = ("body", _signature(digest))
+    if key not in cache:
+        context = {
+            "digest": digest,
+            "web_url": f"{settings.BASE_URL}/digests/{digest.period.kind}/{digest.period.span.slug}",
+        }
+        cache[key] = (
+            render_to_string("digests/_body.txt", context),
+            # Rendered by an autoescaping template: every title and name in it is escaped.
+            mark_safe(render_to_string("digests/_body.html", context)),  # noqa: S308
+        )
+    return cache[key]
+
+
+def build_message(digest: Digest, msg_id: str, cache: dict | None = None) -> EmailMultiAlternatives:
     subscription = digest.subscription
+    body_text, body_html = _bodies(digest, {} if cache is None else cache)
     context = {
         "digest": digest,
-        "period": digest.period,
+        "body_text": body_text,
+        "body_html": body_html,
         "base_url": settings.BASE_URL,
         "unsubscribe_url": unsubscribe_url(subscription),
-        "web_url": f"{settings.BASE_URL}/digests/{digest.period.kind}/{digest.period.span.slug}",
     }
     text = render_to_string("digests/email.txt", context)
     html = render_to_string("digests/email.html", context)

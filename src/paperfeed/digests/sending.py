@@ -149,6 +149,7 @@ def send_digests(
 
     me = worker_id()
     sender = Sender()
+    cache: dict = {}
     connection_failures = 0
     rows = list(
         Delivery.objects.filter(period_key=period.key, subscription__in=due)
@@ -167,7 +168,7 @@ def send_digests(
                 continue
             if row.state not in (States.QUEUED, States.FAILED) or not _take(row.pk, me, now):
                 continue  # another sender has it, or it is held
-            outcome = _deliver(row, period, sender, me)
+            outcome = _deliver(row, period, sender, me, cache)
             if outcome == "sent":
                 report.sent += 1
                 connection_failures = 0
@@ -190,14 +191,14 @@ def send_digests(
     return report
 
 
-def _deliver(row: Delivery, period: DigestPeriod, sender: Sender, me: str) -> str:
+def _deliver(row: Delivery, period: DigestPeriod, sender: Sender, me: str, cache: dict) -> str:
     subscription = row.subscription
-    digest = compose(subscription, period)
+    digest = compose(subscription, period, cache)
     mine = Delivery.objects.filter(pk=row.pk, claimed_by=me)
     if digest.empty:
         mine.update(state=States.EMPTY, sent_at=timezone.now(), claimed_by="")
         return "empty"
-    message = build_message(digest, row.message_id)
+    message = build_message(digest, row.message_id, cache)
 
     def before_data() -> None:
         mine.update(state=States.SENDING, subject=digest.subject[:300], papers=digest.paper_count)
@@ -229,11 +230,12 @@ def write_dry_run(kind: str, day: date | None, out_dir: Path, *, now: datetime |
     period = digest_period(kind, day) if day else latest_complete(kind, now.date())
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    cache: dict = {}
     for subscription in due_subscriptions(period, now):
-        digest = compose(subscription, period)
+        digest = compose(subscription, period, cache)
         if digest.empty:
             continue
-        message = build_message(digest, message_id(subscription.pk, period.key))
+        message = build_message(digest, message_id(subscription.pk, period.key), cache)
         path = out_dir / f"{subscription.pk}-{period.key.replace(':', '-')}.eml"
         path.write_bytes(message.message().as_bytes())
         written.append(path)
