@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "paperfeed.community.orgs",
     "paperfeed.community.claims",
     "paperfeed.community.submissions",
+    "paperfeed.personal",
     "paperfeed.digests",
 ]
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("paperfeed.community.orgs.urls")),
     path("", include("paperfeed.community.claims.urls")),
     path("", include("paperfeed.community.submissions.urls")),
+    path("", include("paperfeed.personal.urls")),
     path("", include("paperfeed.digests.urls")),
     path("papers/<arxiv:arxiv_id>.md", paper_views.paper_markdown, name="paper-markdown"),
     path("papers/<arxiv:arxiv_id>", paper_views.paper_detail, name="paper-detail"),

@@ -102,6 +102,17 @@ def _period_top(period: DigestPeriod, limit: int) -> list[Item]:
 SECTION_BUILDERS: list[Callable[[Subscription, DigestPeriod, dict], Section | None]] = [trending_section]
 
 
+def _mutes(subscription: Subscription, cache: dict):
+    from paperfeed.personal.mutes import Mutes
+
+    if not subscription.user_id:
+        return Mutes()
+    key = ("mutes", subscription.user_id)
+    if key not in cache:
+        cache[key] = Mutes.for_user(subscription.user)
+    return cache[key]
+
+
 def no_announcement_notice(period: DigestPeriod) -> str:
     """The one-line notice for a period without papers, naming why when we know it."""
     days = AnnouncementDay.objects.filter(date__range=(period.span.start, period.span.end))
@@ -110,12 +121,31 @@ def no_announcement_notice(period: DigestPeriod) -> str:
     return f"No papers were listed for {period.span.label}."
 
 
+def _builders() -> list:
+    # The personal sections live with personal ranking; imported here, not at module load,
+    # because that stage imports Item and Section from this module.
+    from paperfeed.personal.sections import BUILDERS
+
+    return [*BUILDERS, *SECTION_BUILDERS]  # the personal sections first: they are the most specific
+
+
 def compose(subscription: Subscription, period: DigestPeriod, cache: dict | None = None) -> Digest:
     cache = {} if cache is None else cache
     digest = Digest(subscription, period)
-    for build in SECTION_BUILDERS:
+    mutes = _mutes(subscription, cache)
+    shown: set[int] = set()
+    for build in _builders():
         section = build(subscription, period, cache)
-        if section is not None and section.items:
+        if section is None:
+            continue
+        # Mute rules hold here as on every page; a paper appears once, in its first section.
+        allowed = set(mutes.keep([item.paper.pk for item in section.items])) if mutes else None
+        section = Section(
+            section.title,
+            [i for i in section.items if i.paper.pk not in shown and (allowed is None or i.paper.pk in allowed)],
+        )
+        shown.update(i.paper.pk for i in section.items)
+        if section.items:
             digest.sections.append(section)
     if not digest.sections and subscription.notify_no_announcement:
         if ("notice", period.key) not in cache:

@@ -1,0 +1,166 @@
+"""Per-reader ranking: a logistic regression over paper embeddings, trained in batch.
+
+Positives are the reader's upvotes, the papers in their collections and followed authors'
+papers; negatives are their "not interested" clicks plus a random sample of other papers
+(implicit negatives: most papers are not for any one reader). The model scores the candidate
+pool — the most recent papers — and the best picks are stored with the reader's own papers
+nearest to each, which the page shows as the reason.
+
+Cold start (no positives yet): papers in the reader's chosen categories and by followed
+authors, most upvoted first.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Max
+from sklearn.linear_model import LogisticRegression
+
+from paperfeed.community.collections.models import CollectionItem
+from paperfeed.community.votes.models import Vote
+from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.personal.models import FollowedAuthor, NotInterested, Preferences, Recommendation
+from paperfeed.personal.mutes import Mutes
+from paperfeed.search.models import PaperVector
+
+CANDIDATE_POOL = 5000  # the most recent papers a pick can come from
+PICKS = 50  # stored per reader
+IMPLICIT_NEGATIVES = 4  # random other papers per positive
+BECAUSE = 2  # nearest own papers shown as the reason
+
+
+@dataclass
+class Summary:
+    users: int = 0
+    trained: int = 0
+    cold_start: int = 0
+    picks: int = 0
+
+
+def vectors_for(paper_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, unit vectors as float32) of the papers that have an embedding."""
+    rows = PaperVector.objects.filter(paper_id__in=paper_ids, model=settings.PAPERFEED_EMBEDDING_MODEL).values_list(
+        "paper_id", "vector"
+    )
+    ids, vectors = [], []
+    for pid, blob in rows.iterator(chunk_size=2000):
+        ids.append(pid)
+        vectors.append(np.frombuffer(bytes(blob), dtype="<f2").astype(np.float32))
+    if not ids:
+        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+    matrix = np.vstack(vectors)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-12
+    return np.asarray(ids, dtype=np.int64), matrix
+
+
+def candidate_ids() -> list[int]:
+    """The most recent papers by first version, plus the most recent daily lists."""
+    recent = list(
+        Paper.objects.filter(withdrawn=False).order_by("-published").values_list("pk", flat=True)[:CANDIDATE_POOL]
+    )
+    latest_day = DailyEntry.objects.aggregate(d=Max("date"))["d"]
+    if latest_day:
+        recent += DailyEntry.objects.filter(date__gte=latest_day.replace(day=1)).values_list("paper_id", flat=True)
+    return list(dict.fromkeys(recent))
+
+
+def positives_of(user) -> list[int]:
+    ids = list(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
+    ids += CollectionItem.objects.filter(collection__owner=user).values_list("paper_id", flat=True)
+    ids += Paper.objects.filter(authorships__author__followers__user=user).values_list("pk", flat=True)[:500]
+    return list(dict.fromkeys(ids))
+
+
+def train_and_pick(user, candidates: list[int], candidate_vectors: tuple[np.ndarray, np.ndarray], rng: random.Random):
+    """Fit one reader's model and return [(paper_id, score, because_ids)], best first,
+    or None when the reader has no positives with embeddings."""
+    positive_ids = positives_of(user)
+    pos_ids, pos_vectors = vectors_for(positive_ids)
+    if not len(pos_ids):
+        return None
+    negative_ids = set(NotInterested.objects.filter(user=user).values_list("paper_id", flat=True))
+    cand_ids, cand_vectors = candidate_vectors
+    own = set(pos_ids.tolist()) | negative_ids
+    pool = [i for i in range(len(cand_ids)) if int(cand_ids[i]) not in own]
+    implicit = rng.sample(pool, min(len(pool), IMPLICIT_NEGATIVES * len(pos_ids) + 10))
+    neg_ids, neg_vectors = vectors_for(list(negative_ids))
+    negatives = (
+        np.vstack([m for m in (neg_vectors, cand_vectors[implicit]) if m.size])
+        if (neg_vectors.size or implicit)
+        else None
+    )
+    if negatives is None or not len(negatives):
+        return None
+    features = np.vstack([pos_vectors, negatives])
+    labels = np.concatenate([np.ones(len(pos_vectors)), np.zeros(len(negatives))])
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
+    model.fit(features, labels)
+    scores = cand_vectors @ model.coef_[0] + model.intercept_[0]
+    order = np.argsort(-scores)
+    picks = []
+    for i in order:
+        pid = int(cand_ids[i])
+        if pid in own:
+            continue
+        nearest = np.argsort(-(pos_vectors @ cand_vectors[i]))[:BECAUSE]
+        picks.append((pid, float(scores[i]), [int(pos_ids[j]) for j in nearest]))
+        if len(picks) >= PICKS * 2:  # room for mute rules to remove some
+            break
+    return picks
+
+
+def cold_start_picks(user) -> list[tuple[int, float, list[int]]]:
+    prefs = Preferences.objects.filter(user=user).first()
+    categories = prefs.category_codes if prefs else []
+    followed = list(FollowedAuthor.objects.filter(user=user).values_list("author_id", flat=True))
+    if not categories and not followed:
+        return []
+    query = Paper.objects.filter(withdrawn=False)
+    from django.db.models import Q
+
+    condition = Q(categories__code__in=categories) | Q(authorships__author_id__in=followed)
+    papers = (
+        query.filter(condition)
+        .annotate(recent=Max("daily_entries__date"))
+        .order_by(F("recent").desc(nulls_last=True), "-published")
+        .distinct()
+        .values_list("pk", flat=True)[: PICKS * 2]
+    )
+    return [(pid, float(PICKS * 2 - rank), []) for rank, pid in enumerate(papers)]
+
+
+def recommend(users=None, *, seed: int = 0, progress: Callable[[int, int | None, str], None] | None = None) -> Summary:
+    users = list(users if users is not None else get_user_model().objects.filter(is_active=True))
+    summary = Summary(users=len(users))
+    candidates = candidate_ids()
+    candidate_vectors = vectors_for(candidates)
+    rng = random.Random(seed)
+    for done, user in enumerate(users, 1):
+        picks = train_and_pick(user, candidates, candidate_vectors, rng) if len(candidate_vectors[0]) else None
+        source = "model"
+        if picks is None:
+            picks, source = cold_start_picks(user), "cold-start"
+        mutes = Mutes.for_user(user)
+        kept = set(mutes.keep([pid for pid, _, _ in picks]))
+        picks = [p for p in picks if p[0] in kept][:PICKS]
+        with transaction.atomic():
+            Recommendation.objects.filter(user=user).delete()
+            Recommendation.objects.bulk_create(
+                [
+                    Recommendation(user=user, paper_id=pid, score=score, because=because, source=source)
+                    for pid, score, because in picks
+                ]
+            )
+        summary.picks += len(picks)
+        summary.trained += source == "model" and bool(picks)
+        summary.cold_start += source == "cold-start" and bool(picks)
+        if progress:
+            progress(done, len(users), "readers")
+    return summary
