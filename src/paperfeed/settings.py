@@ -211,6 +211,8 @@ PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 20, min
 # A paper may be submitted to the daily list within this many days of its arXiv date
 # (Hugging Face's rule), and only once.
 PAPERFEED_SUBMIT_MAX_AGE_DAYS = env_int("PAPERFEED_SUBMIT_MAX_AGE_DAYS", 14, minimum=0)
+# Authorship claims one user may make per 24 hours (each one is read by a moderator).
+PAPERFEED_CLAIMS_PER_DAY = env_int("PAPERFEED_CLAIMS_PER_DAY", 10, minimum=1)
 # Trending: score = (upvotes + COMMENT_WEIGHT × comments) / (age in hours + 2) ^ GRAVITY
 PAPERFEED_TRENDING_GRAVITY = env_float("PAPERFEED_TRENDING_GRAVITY", 1.5, minimum=0.0)
 PAPERFEED_TRENDING_COMMENT_WEIGHT = env_float("PAPERFEED_TRENDING_COMMENT_WEIGHT", 0.5, minimum=0.0)

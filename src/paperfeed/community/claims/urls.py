@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from paperfeed.community.claims import views
+
+urlpatterns = [
+    path("papers/<arxiv:arxiv_id>/claim", views.claim_paper, name="claim-paper"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from paperfeed.community.orgs import views
+
+urlpatterns = [
+    path("organizations", views.organization_list, name="organizations"),
+    path("organizations/<slug:slug>", views.organization_detail, name="organization"),
+]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from paperfeed.community.submissions import views
+
+urlpatterns = [
+    path("papers/submit", views.submit_paper, name="submit"),
+]
