@@ -34,6 +34,10 @@ CANDIDATE_POOL = 5000  # the most recent papers a pick can come from
 PICKS = 50  # stored per reader
 IMPLICIT_NEGATIVES = 4  # random other papers per positive
 BECAUSE = 2  # nearest own papers shown as the reason
+# The model says what a reader likes; the community says what is good. A pick's score is the
+# model's log-odds plus this much of log(1 + upvotes) scaled to 0–1, so among equally relevant
+# papers the ones many people upvoted come first (measured in bench/recommend_quality.py).
+POPULARITY_WEIGHT = 2.0
 
 
 @dataclass
@@ -71,6 +75,21 @@ def candidate_ids() -> list[int]:
     return list(dict.fromkeys(recent))
 
 
+def popularity_of(paper_ids) -> np.ndarray:
+    """log(1 + upvotes) per paper: local votes plus the most any of its daily entries imported."""
+    imported = dict(
+        DailyEntry.objects.filter(paper_id__in=list(map(int, paper_ids)))
+        .values("paper_id")
+        .annotate(most=Max("upvotes"))
+        .values_list("paper_id", "most")
+    )
+    local = dict(Paper.objects.filter(pk__in=list(map(int, paper_ids))).values_list("pk", "upvotes"))
+    counts = np.log1p(np.array([imported.get(int(p), 0) + local.get(int(p), 0) for p in paper_ids], dtype=np.float32))
+    # Scaled to 0–1 over the pool: popularity may order papers the model finds equally
+    # relevant, but a hugely upvoted paper outside the reader's interests must not win.
+    return counts / counts.max() if len(counts) and counts.max() > 0 else counts
+
+
 def positives_of(user) -> list[int]:
     ids = list(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
     ids += CollectionItem.objects.filter(collection__owner=user).values_list("paper_id", flat=True)
@@ -78,7 +97,7 @@ def positives_of(user) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def train_and_pick(user, candidates: list[int], candidate_vectors: tuple[np.ndarray, np.ndarray], rng: random.Random):
+def train_and_pick(user, candidates: list[int], candidate_vectors: tuple, rng: random.Random):
     """Fit one reader's model and return [(paper_id, score, because_ids)], best first,
     or None when the reader has no positives with embeddings."""
     positive_ids = positives_of(user)
@@ -86,7 +105,7 @@ def train_and_pick(user, candidates: list[int], candidate_vectors: tuple[np.ndar
     if not len(pos_ids):
         return None
     negative_ids = set(NotInterested.objects.filter(user=user).values_list("paper_id", flat=True))
-    cand_ids, cand_vectors = candidate_vectors
+    cand_ids, cand_vectors, popularity = candidate_vectors
     own = set(pos_ids.tolist()) | negative_ids
     pool = [i for i in range(len(cand_ids)) if int(cand_ids[i]) not in own]
     implicit = rng.sample(pool, min(len(pool), IMPLICIT_NEGATIVES * len(pos_ids) + 10))
@@ -102,15 +121,16 @@ def train_and_pick(user, candidates: list[int], candidate_vectors: tuple[np.ndar
     labels = np.concatenate([np.ones(len(pos_vectors)), np.zeros(len(negatives))])
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
     model.fit(features, labels)
-    scores = cand_vectors @ model.coef_[0] + model.intercept_[0]
+    similarity = cand_vectors @ pos_vectors.T  # for the "because" of each pick
+    scores = cand_vectors @ model.coef_[0] + model.intercept_[0] + POPULARITY_WEIGHT * popularity
     order = np.argsort(-scores)
     picks = []
     for i in order:
         pid = int(cand_ids[i])
         if pid in own:
             continue
-        nearest = np.argsort(-(pos_vectors @ cand_vectors[i]))[:BECAUSE]
-        picks.append((pid, float(scores[i]), [int(pos_ids[j]) for j in nearest]))
+        closest = np.argsort(-similarity[i])[:BECAUSE]
+        picks.append((pid, float(scores[i]), [int(pos_ids[j]) for j in closest]))
         if len(picks) >= PICKS * 2:  # room for mute rules to remove some
             break
     return picks
@@ -140,7 +160,8 @@ def recommend(users=None, *, seed: int = 0, progress: Callable[[int, int | None,
     users = list(users if users is not None else get_user_model().objects.filter(is_active=True))
     summary = Summary(users=len(users))
     candidates = candidate_ids()
-    candidate_vectors = vectors_for(candidates)
+    ids, matrix = vectors_for(candidates)
+    candidate_vectors = (ids, matrix, popularity_of(ids) if len(ids) else np.empty(0, dtype=np.float32))
     rng = random.Random(seed)
     for done, user in enumerate(users, 1):
         picks = train_and_pick(user, candidates, candidate_vectors, rng) if len(candidate_vectors[0]) else None
