@@ -1,15 +1,22 @@
-"""Daily, weekly and monthly lists of papers, newest day first, most upvoted first."""
+"""Daily, weekly, monthly and trending lists of papers.
+
+Period lists rank by total upvotes (imported from Hugging Face + local votes), then day and
+arXiv id; the trending list ranks by the stored trending score (feeds/trending.py).
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from paperfeed.feeds.cards import latest_entries, prime_card_state
+from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
+from paperfeed.feeds.trending import DEFAULT_DAYS
 from paperfeed.papers.models import DailyEntry
 
 _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
@@ -65,9 +72,11 @@ def _render_period(request, period: Period):
     entries = (
         DailyEntry.objects.filter(date__range=(period.start, period.end))
         .select_related("paper", "paper__primary_category", "organization")
-        .order_by("-upvotes", "-date", "paper__arxiv_id")
+        .annotate(total_upvotes=F("upvotes") + F("paper__upvotes"))
+        .order_by("-total_upvotes", "-date", "paper__arxiv_id")
     )
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("p"))
+    prime_card_state(request, [entry.paper_id for entry in page.object_list])
     context = {
         "period": period,
         "page": page,
@@ -79,3 +88,23 @@ def _render_period(request, period: Period):
         "month_url": _link(Period("month", period.start, period.end).containing(period.start)),
     }
     return render(request, "feeds/period.html", context)
+
+
+def trending(request):
+    """Papers by their stored trending score (as of the last `paperfeed trending` run)."""
+    scores = TrendingScore.objects.select_related("paper", "paper__primary_category").order_by(
+        "-score", "age_hours", "paper__arxiv_id"
+    )
+    page = Paginator(scores, settings.PAGE_SIZE).get_page(request.GET.get("p"))
+    paper_ids = [score.paper_id for score in page.object_list]
+    prime_card_state(request, paper_ids)
+    latest = latest_entries(paper_ids)
+    context = {
+        "page": page,
+        "cards": [(score.paper, latest.get(score.paper_id)) for score in page.object_list],
+        "computed_at": page.object_list[0].computed_at if page.object_list else None,
+        "gravity": settings.PAPERFEED_TRENDING_GRAVITY,
+        "comment_weight": settings.PAPERFEED_TRENDING_COMMENT_WEIGHT,
+        "window_days": DEFAULT_DAYS,
+    }
+    return render(request, "feeds/trending.html", context)

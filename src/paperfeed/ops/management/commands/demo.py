@@ -40,6 +40,11 @@ class Command(BaseCommand):
                 f"search index: {vectors:,} shipped embeddings, {count:,} papers in the vector index"
                 + ("" if count else " (run `paperfeed index` for semantic search)")
             )
+            # The sample's papers are months or years old: score every one of them (relative to
+            # now), else /papers/trending would be empty until `paperfeed trending --all`.
+            from paperfeed.feeds.trending import recompute
+
+            self.stdout.write(f"trending: {recompute(days=None):,} papers scored")
         if no_serve:
             return
         self.stdout.write(f"paperfeed demo on http://{host}:{port}/papers  (Ctrl-C stops)")

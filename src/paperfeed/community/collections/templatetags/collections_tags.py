@@ -1,0 +1,31 @@
+"""The "Save" control of cards and paper pages (templates/collections/_save.html)."""
+
+from __future__ import annotations
+
+from django import template
+from django.middleware.csrf import get_token
+
+from paperfeed.community.collections import saving
+
+register = template.Library()
+
+
+@register.inclusion_tag("collections/_save_button.html", takes_context=True)
+def save_button(context):
+    """Uses the including template's `paper`; on a collection's page (`collection` and
+    `is_owner` in the context) the owner also gets a "Remove" button."""
+    request = getattr(context, "request", None)
+    paper = context["paper"]
+    user = getattr(request, "user", None)
+    logged_in = bool(user and user.is_authenticated)
+    collection = context.get("collection")
+    return {
+        "paper": paper,
+        "logged_in": logged_in,
+        "saved": saving.has_saved(request, paper.pk) if logged_in else False,
+        "here": request.get_full_path() if request is not None else "",
+        "csrf_token": get_token(request) if request is not None else "",
+        "collection": collection if (collection is not None and context.get("is_owner")) else None,
+        # On the paper page the control is a button among the page's actions, not a chip.
+        "detail": getattr(getattr(request, "resolver_match", None), "url_name", None) == "paper-detail",
+    }
