@@ -26,6 +26,6 @@ def latest_entries(paper_ids: list[int]) -> dict[int, DailyEntry]:
     from paperfeed.papers.models import DailyEntry
 
     latest: dict[int, DailyEntry] = {}
-    for entry in DailyEntry.objects.filter(paper_id__in=paper_ids).select_related("organization").order_by("date"):
+    for entry in DailyEntry.objects.filter(paper_id__in=paper_ids).select_related("organization", "submitter").order_by("date"):
         latest[entry.paper_id] = entry
     return latest

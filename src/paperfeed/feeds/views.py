@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from paperfeed.personal.mutes import Mutes
 from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
@@ -71,10 +72,13 @@ def _daily_tab(period: Period) -> Period:
 def _render_period(request, period: Period):
     entries = (
         DailyEntry.objects.filter(date__range=(period.start, period.end))
-        .select_related("paper", "paper__primary_category", "organization")
+        .select_related("paper", "paper__primary_category", "organization", "submitter")
         .annotate(total_upvotes=F("upvotes") + F("paper__upvotes"))
         .order_by("-total_upvotes", "-date", "paper__arxiv_id")
     )
+    mutes = Mutes.for_user(request.user)
+    if mutes:
+        entries = entries.exclude(mutes.q("paper__"))
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     prime_card_state(request, [entry.paper_id for entry in page.object_list])
     context = {
@@ -95,6 +99,9 @@ def trending(request):
     scores = TrendingScore.objects.select_related("paper", "paper__primary_category").order_by(
         "-score", "age_hours", "paper__arxiv_id"
     )
+    mutes = Mutes.for_user(request.user)
+    if mutes:
+        scores = scores.exclude(mutes.q("paper__"))
     page = Paginator(scores, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     paper_ids = [score.paper_id for score in page.object_list]
     prime_card_state(request, paper_ids)

@@ -24,7 +24,7 @@ def _get_paper(arxiv_id: str):
 
 
 def _paper_context(paper: Paper) -> dict:
-    entries = list(paper.daily_entries.select_related("organization").order_by("date"))
+    entries = list(paper.daily_entries.select_related("organization", "submitter").order_by("date"))
     return {
         "paper": paper,
         "authors": [a.author.name for a in paper.authorships.select_related("author")],

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 
 from django.conf import settings
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 
+from paperfeed.feeds.cards import prime_card_state
+from paperfeed.personal.mutes import Mutes
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import Paper
 from paperfeed.search.backends import lexical_backend
@@ -47,11 +51,17 @@ def search_page(request):
 
     ranking = rank(query, mode, depth=1000 if filters.active else 100)
     ordered_ids = filters.apply([hit.paper_id for hit in ranking.hits])
+    ordered_ids = Mutes.for_user(request.user).keep(ordered_ids)  # mute rules hold on every surface
     page = _page_number(request.GET.get("p"))
     size = settings.PAGE_SIZE
     page_ids = ordered_ids[(page - 1) * size : page * size]
-    papers = Paper.objects.select_related("primary_category").in_bulk(page_ids)
+    papers = (
+        Paper.objects.select_related("primary_category")
+        .annotate(imported_upvotes=Coalesce(Sum("daily_entries__upvotes"), 0))  # for the vote buttons
+        .in_bulk(page_ids)
+    )
     marked = lexical_backend().highlights(query, page_ids)
+    prime_card_state(request, page_ids)
     context["results"] = [
         {
             "paper": papers[pid],
