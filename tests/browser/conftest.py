@@ -23,13 +23,30 @@ list_papers([Listing(r.paper_ids["2611.66666"], date(2026, 11, 20), 1)])
 """
 
 
+# A paper nobody has put on a daily list yet, first posted two days ago: a reader can submit it.
+FRESH_SETUP = """
+from datetime import timedelta
+from django.utils import timezone
+from paperfeed.papers.store import store_records
+from paperfeed.sources.normalize import build_record
+posted = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+store_records([build_record(arxiv_id="2611.77777",
+    title="Fresh results on sparse attention for long documents",
+    abstract="We study sparse attention with $O(n \\log n)$ cost.",
+    authors=["Ada Lovelace", "Alan Turing"],
+    versions=[{"version": "v1", "created": posted}])])
+"""
+FRESH_ID = "2611.77777"
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
     """`paperfeed demo` on a free port with its own data directory, plus one hostile paper."""
     data_dir = tmp_path_factory.mktemp("demo-data")
     with serving(data_dir, "demo") as url:
-        added = run_cli(data_dir, "shell", "-c", HOSTILE_SETUP)
-        assert added.returncode == 0, added.stderr
+        for setup in (HOSTILE_SETUP, FRESH_SETUP):
+            added = run_cli(data_dir, "shell", "-c", setup)
+            assert added.returncode == 0, added.stderr
         yield url
 
 
