@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -92,3 +93,75 @@ def digest_web(request, kind: str, slug: str):
         subscription = Subscription.objects.filter(user=request.user).first()
     digest = compose(subscription or Subscription(email="", period=kind, notify_no_announcement=True), period)
     return render(request, "digests/web.html", {"digest": digest, "period": period})
+
+
+class DigestPreferencesForm(forms.ModelForm):
+    timezone = forms.ChoiceField(choices=(), initial="UTC", label="Time zone")
+    send_hour = forms.TypedChoiceField(
+        coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], label="Send at (your time)"
+    )
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "period",
+            "include_trending",
+            "include_personal",
+            "include_saved_searches",
+            "include_followed_authors",
+            "include_new_versions",
+            "notify_no_announcement",
+            "timezone",
+            "send_hour",
+        ]
+        labels = {
+            "period": "How often",
+            "include_trending": "Trending papers",
+            "include_personal": "Papers picked for you",
+            "include_saved_searches": "New matches of your saved searches",
+            "include_followed_authors": "New papers by authors you follow",
+            "include_new_versions": "New versions of papers you upvoted or saved",
+            "notify_no_announcement": "A one-line notice on days arXiv announces nothing",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(name, name) for name in _time_zones()]
+
+
+def _time_zones() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones() | {"UTC"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest_settings(request):
+    """A reader's digest: subscribe with the account's address, choose what and when."""
+    subscription = (
+        Subscription.objects.filter(user=request.user).first()
+        or Subscription.objects.filter(email__iexact=request.user.email).first()
+        if request.user.email
+        else None
+    )
+    if request.method == "POST" and request.POST.get("action") == "subscribe":
+        if not request.user.email:
+            return render(request, "digests/settings.html", {"no_email": True}, status=400)
+        subscriptions.subscribe(request.user.email, request.POST.get("period", "daily"), user=request.user)
+        return redirect("digest-settings")
+    if request.method == "POST" and request.POST.get("action") == "unsubscribe" and subscription:
+        subscriptions.unsubscribe(subscription)
+        return redirect("digest-settings")
+    form = DigestPreferencesForm(request.POST or None, instance=subscription) if subscription else None
+    saved = False
+    if request.method == "POST" and form is not None and form.is_valid():
+        form.save()
+        saved = True
+    status = 400 if form is not None and form.errors else 200
+    return render(
+        request,
+        "digests/settings.html",
+        {"subscription": subscription, "form": form, "saved": saved, "no_email": not request.user.email},
+        status=status,
+    )
