@@ -3,7 +3,8 @@
 Loads the bundled sample into a fresh SQLite data directory, subscribes N confirmed addresses,
 starts an aiosmtpd server on 127.0.0.1 that accepts and counts every message, then times the
 real `paperfeed digest send --period daily --date 2024-10-25` (start-up included) and prints
-messages per second. A second run of the same command shows the cost of a re-run (all done).
+messages per second; before that, the same command with --dry-run times composing alone. A
+second real run shows the cost of a re-run (everyone already done).
 
     .venv/bin/python bench/digest_send.py --subscribers 10000
 """
@@ -73,6 +74,12 @@ def main() -> None:
                 [*cli, "shell", "-c", SETUP.format(count=args.subscribers)], env=env, check=True, capture_output=True
             )
             send = [*cli, "digest", "send", "--period", "daily", "--date", "2024-10-25"]
+            # Composing alone: every message built and written as .eml, nothing sent or recorded.
+            started = time.perf_counter()
+            subprocess.run([*send, "--dry-run", "--out", f"{tmp}/eml"], env=env, check=True, capture_output=True)
+            elapsed = time.perf_counter() - started
+            print(f"compose only (--dry-run): {elapsed:.1f} s for {args.subscribers:,} subscribers "
+                  f"({args.subscribers / elapsed:,.0f} digests/s)")
             for label in ("first run", "re-run"):
                 before = counter.messages
                 started = time.perf_counter()

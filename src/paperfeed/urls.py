@@ -34,6 +34,7 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>", paper_views.paper_detail, name="paper-detail"),
     path("feeds/daily.<str:fmt>", syndication.daily_feed, name="feed-daily-syndication"),
     path("feeds/trending.<str:fmt>", syndication.trending_feed, name="feed-trending-syndication"),
+    path("feeds/search.<str:fmt>", syndication.search_feed, name="feed-search-syndication"),
     path("feeds/category/<str:code>.<str:fmt>", syndication.category_feed, name="feed-category-syndication"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),

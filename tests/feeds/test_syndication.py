@@ -64,3 +64,14 @@ def test_hostile_titles_are_text_in_every_format(sample_db, client):
 def test_unknown_category_and_format_are_404(sample_db, client):
     assert client.get("/feeds/category/no.SUCH.atom").status_code == 404
     assert client.get("/feeds/daily.rss2").status_code == 404
+
+
+def test_a_search_is_a_feed_newest_first(sample_vectors, client):
+    response, feed = _parsed(client, "/feeds/search.atom?q=quantum+error+correction&min=0.3")
+    assert feed.feed.title == "Papers matching “quantum error correction”"
+    assert 0 < len(feed.entries) <= 50
+    dates = [entry.published_parsed for entry in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    strict = feedparser.parse(client.get("/feeds/search.atom?q=quantum+error+correction&min=0.99").content)
+    assert len(strict.entries) < len(feed.entries)
+    assert client.get("/feeds/search.atom").status_code == 404

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.db.models import F, Max
@@ -154,5 +155,42 @@ def category_feed(request, code: str, fmt: str):
         title=f"New papers in {category.code}",
         path=f"/papers/search?category={category.code}",
         description=f"The newest arXiv papers in {category.code}.",
+        items=items,
+    )
+
+
+SEARCH_FEED_THRESHOLD = 0.5  # the default of a saved search (personal.models.SavedSearch)
+
+
+def search_feed(request, fmt: str):
+    """Any search as a feed — what a saved search links to: the hits above a relevance
+    threshold (`min`, default that of a saved search), newest first, so new matches appear
+    at the top of a reader's feed."""
+    from paperfeed.search.hybrid import rank
+    from paperfeed.search.query import MAX_QUERY_CHARS
+
+    query = (request.GET.get("q") or "")[:MAX_QUERY_CHARS].strip()
+    if not query:
+        raise Http404("A search feed needs ?q=")
+    try:
+        threshold = min(1.0, max(0.0, float(request.GET.get("min", SEARCH_FEED_THRESHOLD))))
+    except ValueError:
+        threshold = SEARCH_FEED_THRESHOLD
+    ranking = rank(query, "hybrid")
+    # Keyword-only ranking (no vector index yet) has no absolute scale: keep its top hits.
+    hits = [h for h in ranking.hits if ranking.mode == "lexical" or h.score >= threshold][:FEED_ITEMS]
+    papers = Paper.objects.select_related("primary_category").in_bulk([h.paper_id for h in hits])
+    ordered = sorted(
+        (papers[h.paper_id] for h in hits if h.paper_id in papers),
+        key=lambda p: (p.published or p.created_at, p.arxiv_id),
+        reverse=True,
+    )
+    items = [FeedItem(p, p.updated or p.published or p.created_at) for p in ordered]
+    return render_feed(
+        request,
+        _fmt(fmt),
+        title=f"Papers matching “{query}”",
+        path=f"/papers/search?q={quote_plus(query)}",
+        description=f"New papers for the search “{query}”, newest first.",
         items=items,
     )

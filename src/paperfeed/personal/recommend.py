@@ -38,6 +38,9 @@ BECAUSE = 2  # nearest own papers shown as the reason
 # model's log-odds plus this much of log(1 + upvotes) scaled to 0–1, so among equally relevant
 # papers the ones many people upvoted come first (measured in bench/recommend_quality.py).
 POPULARITY_WEIGHT = 2.0
+# Readers who upvoted what this reader upvoted: the papers they also upvoted get up to this
+# much (item co-occurrence, "readers like you"), scaled to 0–1 per reader.
+CO_VOTE_WEIGHT = 2.0
 
 
 @dataclass
@@ -90,6 +93,39 @@ def popularity_of(paper_ids) -> np.ndarray:
     return counts / counts.max() if len(counts) and counts.max() > 0 else counts
 
 
+class CoVotes:
+    """The reader × paper matrix of upvotes and saves, for "readers like you" scores."""
+
+    def __init__(self, candidate_ids: np.ndarray):
+        from scipy.sparse import csr_matrix
+
+        pairs = list(Vote.objects.values_list("user_id", "paper_id"))
+        pairs += CollectionItem.objects.values_list("collection__owner_id", "paper_id")
+        users = sorted({u for u, _ in pairs})
+        papers = sorted({p for _, p in pairs} | set(map(int, candidate_ids)))
+        self.user_row = {u: i for i, u in enumerate(users)}
+        column = {p: i for i, p in enumerate(papers)}
+        rows = [self.user_row[u] for u, _ in pairs]
+        cols = [column[p] for _, p in pairs]
+        matrix = csr_matrix((np.ones(len(pairs), dtype=np.float32), (rows, cols)), shape=(len(users), len(papers)))
+        matrix.data[:] = 1.0  # an upvote and a save of one paper count once
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        self.matrix = matrix
+        self.candidate_columns = np.array([column[int(p)] for p in candidate_ids], dtype=np.int64)
+
+    def scores(self, user_id: int) -> np.ndarray:
+        """Per candidate: how often readers who share this reader's papers upvoted it, 0–1."""
+        if user_id not in self.user_row or not len(self.candidate_columns):
+            return np.zeros(len(self.candidate_columns), dtype=np.float32)
+        me = self.user_row[user_id]
+        overlap = np.asarray((self.matrix @ self.matrix[me].T).todense()).ravel()
+        overlap[me] = 0.0
+        totals = np.asarray(self.matrix.T @ overlap).ravel()[self.candidate_columns]
+        top = totals.max()
+        return (totals / top).astype(np.float32) if top > 0 else totals.astype(np.float32)
+
+
 def positives_of(user) -> list[int]:
     ids = list(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
     ids += CollectionItem.objects.filter(collection__owner=user).values_list("paper_id", flat=True)
@@ -97,7 +133,7 @@ def positives_of(user) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def train_and_pick(user, candidates: list[int], candidate_vectors: tuple, rng: random.Random):
+def train_and_pick(user, candidates: list[int], candidate_vectors: tuple, rng: random.Random, co_votes: CoVotes):
     """Fit one reader's model and return [(paper_id, score, because_ids)], best first,
     or None when the reader has no positives with embeddings."""
     positive_ids = positives_of(user)
@@ -122,7 +158,12 @@ def train_and_pick(user, candidates: list[int], candidate_vectors: tuple, rng: r
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
     model.fit(features, labels)
     similarity = cand_vectors @ pos_vectors.T  # for the "because" of each pick
-    scores = cand_vectors @ model.coef_[0] + model.intercept_[0] + POPULARITY_WEIGHT * popularity
+    scores = (
+        cand_vectors @ model.coef_[0]
+        + model.intercept_[0]
+        + POPULARITY_WEIGHT * popularity
+        + CO_VOTE_WEIGHT * co_votes.scores(user.pk)
+    )
     order = np.argsort(-scores)
     picks = []
     for i in order:
@@ -163,8 +204,9 @@ def recommend(users=None, *, seed: int = 0, progress: Callable[[int, int | None,
     ids, matrix = vectors_for(candidates)
     candidate_vectors = (ids, matrix, popularity_of(ids) if len(ids) else np.empty(0, dtype=np.float32))
     rng = random.Random(seed)
+    co_votes = CoVotes(ids)
     for done, user in enumerate(users, 1):
-        picks = train_and_pick(user, candidates, candidate_vectors, rng) if len(candidate_vectors[0]) else None
+        picks = train_and_pick(user, candidates, candidate_vectors, rng, co_votes) if len(ids) else None
         source = "model"
         if picks is None:
             picks, source = cold_start_picks(user), "cold-start"
