@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "paperfeed.community.submissions",
     "paperfeed.personal",
     "paperfeed.digests",
+    "paperfeed.api",
 ]
 
 MIDDLEWARE = [
@@ -216,3 +217,9 @@ PAPERFEED_CLAIMS_PER_DAY = env_int("PAPERFEED_CLAIMS_PER_DAY", 10, minimum=1)
 # Trending: score = (upvotes + COMMENT_WEIGHT × comments) / (age in hours + 2) ^ GRAVITY
 PAPERFEED_TRENDING_GRAVITY = env_float("PAPERFEED_TRENDING_GRAVITY", 1.5, minimum=0.0)
 PAPERFEED_TRENDING_COMMENT_WEIGHT = env_float("PAPERFEED_TRENDING_COMMENT_WEIGHT", 0.5, minimum=0.0)
+
+# -- api -----------------------------------------------------------------------------------
+# Requests per minute to the JSON API's read endpoints: per client address without a token,
+# per account with a paperfeed token. 0 turns the limit off (e.g. behind a proxy that limits).
+PAPERFEED_API_ANON_RATE = env_int("PAPERFEED_API_ANON_RATE", 120, minimum=0)
+PAPERFEED_API_TOKEN_RATE = env_int("PAPERFEED_API_TOKEN_RATE", 600, minimum=0)

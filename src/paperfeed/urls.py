@@ -15,6 +15,7 @@ register_converter(ArxivIdConverter, "arxiv")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="feed-latest", permanent=False)),
+    path("api/", include("paperfeed.api.urls")),
     path("papers", feed_views.latest_day, name="feed-latest"),
     path("papers/date/<str:day>", feed_views.day, name="feed-day"),
     path("papers/week/<str:week>", feed_views.week, name="feed-week"),

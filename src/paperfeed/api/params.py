@@ -1,0 +1,68 @@
+"""Query parameters, checked strictly: a bad value is a 400 that names it, never a guess."""
+
+from __future__ import annotations
+
+import re
+
+from paperfeed.api.http import ApiError
+from paperfeed.feeds.periods import Period, parse_day, parse_month, parse_week
+from paperfeed.papers.ids import ArxivId, parse_arxiv_id
+
+MAX_LIMIT = 100
+# Deep pages cost an OFFSET scan; beyond this a client should narrow by date instead.
+MAX_PAGE = 10_000
+MAX_TEXT = 500
+_INTEGER = re.compile(r"-?\d{1,12}", re.ASCII)
+
+
+def integer(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    cleaned = raw.strip()
+    value = int(cleaned) if _INTEGER.fullmatch(cleaned) else None
+    if value is None or not low <= value <= high:
+        raise ApiError(f"{name} must be an integer between {low} and {high}.")
+    return value
+
+
+def limit(request, default: int = 50) -> int:
+    return integer(request, "limit", default, 1, MAX_LIMIT)
+
+
+def text(request, name: str, max_length: int = MAX_TEXT) -> str:
+    value = request.GET.get(name, "").strip()
+    if len(value) > max_length or "\x00" in value:
+        raise ApiError(f"{name} must be at most {max_length} characters of text.")
+    return value
+
+
+def period(request) -> Period | None:
+    """At most one of date / week / month; None when none is given."""
+    given = [(name, request.GET[name]) for name in ("date", "week", "month") if request.GET.get(name)]
+    if len(given) > 1:
+        raise ApiError("Give only one of date, week and month.")
+    if not given:
+        return None
+    name, raw = given[0]
+    parser, shape = {"date": (parse_day, "YYYY-MM-DD"), "week": (parse_week, "YYYY-Www"), "month": (parse_month, "YYYY-MM")}[name]
+    parsed = parser(raw.strip())
+    if parsed is None:
+        raise ApiError(f"{name} must be a valid {shape}.")
+    return parsed
+
+
+def choice(request, name: str, options: tuple[str, ...], default: str | None = None) -> str | None:
+    value = request.GET.get(name)
+    if value is None or value == "":
+        return default
+    if value not in options:
+        raise ApiError(f"{name} must be one of: {', '.join(options)}.")
+    return value
+
+
+def arxiv_id(value: object, name: str = "arxivId") -> ArxivId:
+    parsed = parse_arxiv_id(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ApiError(f"{name} must be an arXiv identifier such as 2410.17243.")
+    return parsed

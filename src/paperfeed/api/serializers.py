@@ -1,0 +1,167 @@
+"""Models → Hugging Face's JSON shapes (recorded in shared/fixtures/hf/, listed in PRODUCT.md).
+
+Field names and nesting are Hugging Face's, so its clients read them unchanged. Values
+paperfeed does not have (GitHub stars, AI summaries, thumbnails) are left out rather than
+invented; objects are given 24-hex `_id`s like Hugging Face's, made from our primary keys.
+
+A page of papers is serialised from a PaperBatch: a fixed handful of queries for the
+whole page (authors, claims, daily entries, imported votes), never one per paper.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time
+
+from django.db.models import Sum
+
+from paperfeed.community.claims.models import AuthorshipClaim
+from paperfeed.community.discussion.models import Comment
+from paperfeed.papers.models import DailyEntry, Organization, Paper, PaperAuthor
+
+
+def iso(when: datetime | None) -> str | None:
+    """Hugging Face's timestamp format: UTC, milliseconds, "Z"."""
+    if when is None:
+        return None
+    when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def object_id(pk: int) -> str:
+    return f"{pk:024x}"
+
+
+def listed_at(entry: DailyEntry) -> datetime:
+    """When the paper went on the day's list: the moment it was added when that was on the
+    day itself (a submission), else the start of the day (an import or a back-filled day)."""
+    if entry.added_at is not None and entry.added_at.astimezone(UTC).date() == entry.date:
+        return entry.added_at
+    return datetime.combine(entry.date, time.min, tzinfo=UTC)
+
+
+def user_json(user) -> dict:
+    # Hugging Face names the login "name" in submittedBy and "user" in an author's user:
+    # both are given so either reader finds it.
+    return {
+        "_id": object_id(user.pk),
+        "avatarUrl": "",
+        "fullname": user.get_full_name() or user.get_username(),
+        "name": user.get_username(),
+        "user": user.get_username(),
+        "type": "user",
+        "isPro": False,
+    }
+
+
+def remote_user_json(name: str) -> dict:
+    """A submitter known only by name (imported from Hugging Face)."""
+    return {"avatarUrl": "", "fullname": name, "name": name, "user": name, "type": "user", "isPro": False}
+
+
+def organization_json(org: Organization) -> dict:
+    return {"_id": object_id(org.pk), "name": org.slug, "fullname": org.name, "avatarUrl": org.avatar_url}
+
+
+class PaperBatch:
+    """Everything the JSON of these papers needs, loaded up front."""
+
+    def __init__(self, paper_ids: list[int]):
+        ids = list(dict.fromkeys(paper_ids))
+        self.authors: dict[int, list[PaperAuthor]] = defaultdict(list)
+        for row in PaperAuthor.objects.filter(paper_id__in=ids).select_related("author").order_by("paper_id", "position"):
+            self.authors[row.paper_id].append(row)
+        self.claims: dict[tuple[int, int], object] = {}
+        self.claimants: dict[int, set[int]] = defaultdict(set)
+        approved = AuthorshipClaim.objects.filter(paper_id__in=ids, status=AuthorshipClaim.Status.APPROVED)
+        for claim in approved.select_related("user"):
+            self.claimants[claim.paper_id].add(claim.user_id)
+            if claim.author_id is not None:
+                self.claims[(claim.paper_id, claim.author_id)] = claim
+        self.first_entry: dict[int, DailyEntry] = {}
+        entries = DailyEntry.objects.filter(paper_id__in=ids).select_related("organization", "submitter").order_by("-date")
+        for entry in entries:
+            self.first_entry[entry.paper_id] = entry  # ordered newest first: the earliest wins
+        self.imported = dict(
+            DailyEntry.objects.filter(paper_id__in=ids).values("paper").annotate(n=Sum("upvotes")).values_list("paper", "n")
+        )
+        claimant_ids = {user for users in self.claimants.values() for user in users}
+        self.participating = set(
+            Comment.objects.filter(paper_id__in=ids, author_id__in=claimant_ids, deleted=False, hidden=False)
+            .values_list("paper_id", "author_id")
+            .distinct()
+        ) if claimant_ids else set()
+
+    def upvotes(self, paper: Paper) -> int:
+        """What the paper page shows: votes imported with its daily entries + local votes."""
+        return (self.imported.get(paper.pk) or 0) + paper.upvotes
+
+    def author_participates(self, paper: Paper) -> bool:
+        return any((paper.pk, user) in self.participating for user in self.claimants.get(paper.pk, ()))
+
+    def _author(self, paper: Paper, row: PaperAuthor) -> dict:
+        author = {"_id": object_id(row.pk), "name": row.author.name, "hidden": False}
+        claim = self.claims.get((paper.pk, row.author_id))
+        if claim is not None:
+            author["user"] = user_json(claim.user)
+            author["status"] = "claimed_verified"
+            author["statusLastChangedAt"] = iso(claim.reviewed_at or claim.created_at)
+        return author
+
+    def paper(self, paper: Paper) -> dict:
+        """The `paper` object of a daily item, and the body of GET /api/papers/<id>."""
+        data = {
+            "id": paper.arxiv_id,
+            "authors": [self._author(paper, row) for row in self.authors.get(paper.pk, [])],
+            "publishedAt": iso(paper.published or paper.created_at),
+            "title": paper.title,
+            "summary": paper.abstract,
+            "upvotes": self.upvotes(paper),
+            "discussionId": object_id(paper.pk),
+            "numComments": paper.comment_count,
+        }
+        entry = self.first_entry.get(paper.pk)
+        if entry is not None:
+            data["submittedOnDailyAt"] = iso(listed_at(entry))
+            submitter = _submitter(entry)
+            if submitter is not None:
+                data["submittedOnDailyBy"] = submitter
+            if entry.organization is not None:
+                data["organization"] = organization_json(entry.organization)
+        if paper.project_page:
+            data["projectPage"] = paper.project_page
+        if paper.github_repo:
+            data["githubRepo"] = paper.github_repo
+        if paper.withdrawn:
+            # arXiv does not date a withdrawal; the last version (the withdrawal notice) does.
+            data["withdrawnAt"] = iso(paper.updated or paper.modified_at)
+        return data
+
+    def item(self, paper: Paper, entry: DailyEntry | None = None) -> dict:
+        """A daily-papers item (also a search result): the paper and its listing."""
+        entry = entry or self.first_entry.get(paper.pk)
+        data = {
+            "paper": self.paper(paper),
+            "publishedAt": iso(listed_at(entry) if entry else (paper.published or paper.created_at)),
+            "title": paper.title,
+            "summary": paper.abstract,
+            "thumbnail": "",
+            "mediaUrls": [],
+            "numComments": paper.comment_count,
+            "isAuthorParticipating": self.author_participates(paper),
+        }
+        if entry is not None:
+            submitter = _submitter(entry)
+            if submitter is not None:
+                data["submittedBy"] = submitter
+            if entry.organization is not None:
+                data["organization"] = organization_json(entry.organization)
+        return data
+
+
+def _submitter(entry: DailyEntry) -> dict | None:
+    if entry.submitter is not None:
+        return user_json(entry.submitter)
+    if entry.submitted_by:
+        return remote_user_json(entry.submitted_by)
+    return None
