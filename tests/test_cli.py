@@ -6,7 +6,10 @@ import pytest
 
 from .helpers import run_cli, serving
 
-COMMANDS = ["demo", "serve", "init", "status", "index"]
+COMMANDS = [
+    "demo", "serve", "init", "status", "index", "ingest", "submit", "search", "eval", "trending", "recommend",
+    "digest", "subscribe", "user", "show", "export", "import",
+]
 
 
 def test_main_help_lists_the_commands(tmp_path):
