@@ -95,9 +95,9 @@ def test_a_known_paper_goes_on_todays_list_with_the_submitter(make_user):
     entry = DailyEntry.objects.get(paper=paper)
     assert (entry.date, entry.submitted_by, entry.submitter, entry.organization, entry.upvotes) == (today(), "ada", user, None, 0)
     page = client.get(response["Location"]).content.decode()
-    assert f'Daily Papers for {today():%b} {today().day}, {today():%Y}</a>, submitted by <strong>ada</strong>' in page
+    assert f'Daily Papers for {today():%b} {today().day}, {today():%Y}</a>, submitted by <a href="/users/ada"><strong>ada</strong></a>' in page
     feed = client.get(f"/papers/date/{today():%Y-%m-%d}").content.decode()
-    assert 'submitted by <strong>ada</strong>' in feed
+    assert 'submitted by <a href="/users/ada"><strong>ada</strong></a>' in feed
     assert Attempt.objects.filter(scope="submit", key=str(user.pk)).count() == 1
 
 
