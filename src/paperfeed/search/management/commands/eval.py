@@ -64,7 +64,11 @@ class Command(BaseCommand):
 
     def _run_in_throwaway_database(self) -> None:
         with tempfile.TemporaryDirectory(prefix="paperfeed-eval-") as tmp:
-            env = {**os.environ, INNER: "1", "PAPERFEED_DATA_DIR": tmp}
+            from django.conf import settings
+
+            # The throwaway database is new each run; the exported model need not be.
+            env = {**os.environ, INNER: "1", "PAPERFEED_DATA_DIR": tmp,
+                   "PAPERFEED_MODEL_CACHE": str(settings.PAPERFEED_MODEL_CACHE)}
             env.pop("DATABASE_URL", None)
             env.pop("DJANGO_SETTINGS_MODULE", None)
             argv = [sys.executable, "-m", "paperfeed", *sys.argv[1:]]
