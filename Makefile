@@ -6,11 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast browser-deps clean help
+.PHONY: demo test test-fast test-postgres browser-deps clean help
 
 help:
 	@echo "make demo   - install, load the bundled sample papers, serve on http://127.0.0.1:8000"
-	@echo "make test   - install, then run the whole test suite (installs Chromium when missing)"
+	@echo "make test   - install, then run the whole test suite on SQLite, then on PostgreSQL (installs Chromium when missing)"
+	@echo "make test-postgres - the suite on a throwaway PostgreSQL (database tests only)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +28,19 @@ browser-deps:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by the browser tests)"; exit 1; fi; }
 
+# The whole suite on SQLite (the default database), then its database tests on PostgreSQL.
 test: $(STAMP) browser-deps
 	$(BIN)/pytest
+	$(BIN)/python -m tests.postgres_server
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not browser"
+
+# The suite on PostgreSQL 16 (pip's pgserver wheel), started for the run and removed after
+# (tests/postgres_server.py). Tests that never reach the test database (child processes with
+# their own SQLite, the browser tests) are left out there: the SQLite run has them.
+test-postgres: $(STAMP)
+	$(BIN)/python -m tests.postgres_server
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -10,6 +10,36 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--every-test",
+        action="store_true",
+        help="on PostgreSQL, also run the tests that never reach the test database",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests that cannot reach the test database.
+
+    pytest-django blocks the database for a test without the django_db mark or a fixture
+    built on django_db_setup, and child processes (tests/helpers.py) get their own SQLite
+    database: such a test runs the same on both databases, and the SQLite run already had
+    it. They are about two thirds of the suite's time (child processes, Chromium), which
+    is what lets `make test` run both databases. `--every-test` runs them anyway.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or config.getoption("--every-test"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        reaches_database = item.get_closest_marker("django_db") or "django_db_setup" in item.fixturenames
+        (kept if reaches_database else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only material beside the repository (fixtures, seed, bench)."""

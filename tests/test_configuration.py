@@ -44,7 +44,9 @@ def _run_python(code: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
-    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "paperfeed.settings"}
+    # The default database (no DATABASE_URL, even when the suite itself runs on PostgreSQL).
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PAPERFEED_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="paperfeed.settings")
     code = (
         "import django; django.setup()\n"
         "from django.db import connection\n"

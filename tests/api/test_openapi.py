@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import URLPattern, get_resolver
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -100,7 +102,17 @@ def api_schema(db, empty_arxiv, make_paper, make_user, token_for):
     create_collection(user, "Reading")
     subscribe(user.email, "daily", user=user)
     secret = auth(token_for(user))["HTTP_AUTHORIZATION"]
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()), {"Authorization": secret}
+    # The WSGI app runs inside the test's transaction. Each request's start and end would
+    # close the database connection Django sees as "not in autocommit" (SQLite's in-memory
+    # test database ignores that; PostgreSQL's connection really closes, and every later
+    # query fails). Django's own test client holds these two signal handlers back the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()), {"Authorization": secret}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 CHECKS = [

@@ -56,3 +56,28 @@ def test_limit_offset_and_total():
         add(f"2611.1010{i}", f"Axolotl regeneration study {i}")
     page = lexical_backend().search("axolotl", limit=2, offset=2)
     assert page.total == 5 and len(page.hits) == 2
+
+
+def test_the_database_gets_its_own_backend():
+    from django.db import connection
+
+    expected = {"sqlite": "SqliteFtsBackend", "postgresql": "PostgresFtsBackend"}[connection.vendor]
+    assert type(lexical_backend()).__name__ == expected
+
+
+def test_query_syntax_in_user_text_is_just_words():
+    pk = add("2611.10020", "Pangolin scales and keratin")
+    for text in ['pangolin" OR "', "pangolin & !keratin", "pangolin'); DROP TABLE papers_paper; --", "pangolin:*"]:
+        assert pk in [h.paper_id for h in lexical_backend().search(text).hits], text
+    assert Paper.objects.filter(pk=pk).exists()
+
+
+def test_candidates_and_highlights_for_the_hybrid_leg():
+    pk = add("2611.10030", "Narwhal tusk sensing", "Whales " + "swim far and deep in cold water. " * 20 + "Narwhal tusks sense salinity.")
+    other = add("2611.10031", "Beluga song", "Belugas sing; narwhals listen.")
+    scores = dict(lexical_backend().candidates("narwhal tusks"))
+    assert set(scores) >= {pk, other} and scores[pk] > scores[other]
+    title, snippet = lexical_backend().highlights("narwhal tusks", [pk])[pk]
+    assert title == f"{MARK_START}Narwhal{MARK_END} {MARK_START}tusk{MARK_END} sensing"
+    # A long abstract is cut to a window around the matches, with the matches marked.
+    assert snippet.startswith("…") and snippet.endswith(f"{MARK_START}Narwhal{MARK_END} {MARK_START}tusks{MARK_END} sense salinity.")

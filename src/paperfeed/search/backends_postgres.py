@@ -1,0 +1,175 @@
+"""The lexical-search contract on PostgreSQL: full-text search over a weighted tsvector.
+
+`papers_paper.search_document` (migration search/0004_postgres_fts) is a generated column:
+title weight A, abstract B, authors C, English stemming, diacritics folded; a GIN index
+answers `@@`. Scores are ts_rank_cd with the weights of FIELD_WEIGHTS (3 : 1 : 1, scaled to
+PostgreSQL's 0–1 range), higher is better like the SQLite backend's negated BM25.
+
+User text never becomes tsquery syntax: each word goes through plainto_tsquery as a bind
+parameter, and the per-word queries are joined with && (all words) or || (any word).
+
+Highlights are made here rather than by ts_headline: the index folds diacritics inside the
+tsvector, which ts_headline cannot see, so it would not mark "Gödel" for "godel". Instead
+PostgreSQL says which of the text's words match the query (the same stemming and folding
+as the index) and Python marks those words in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import connection
+
+from paperfeed.search.backends import (
+    FIELD_WEIGHTS,
+    MARK_END,
+    MARK_START,
+    Hit,
+    LexicalBackend,
+    SearchResult,
+)
+from paperfeed.search.query import keywords, tokens
+from paperfeed.search.rarity import FrequencyCache, within_budget
+
+CONFIG = "english"
+SNIPPET_WORDS = 40  # as the SQLite backend's snippet(…, 40)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# ts_rank_cd takes weights in the order D, C, B, A, each at most 1: title (A) = 1.
+_TITLE, _ABSTRACT, _AUTHORS = FIELD_WEIGHTS
+RANK_WEIGHTS = f"{{0, {_AUTHORS / _TITLE}, {_ABSTRACT / _TITLE}, 1}}"
+# Normalisation 1 divides by 1 + log(document length): of two papers that match alike, the
+# shorter ranks first, as with BM25's length normalisation.
+RANK = f"ts_rank_cd('{RANK_WEIGHTS}'::float4[], search_document, q, 1)"
+
+
+def _tsquery(words: list[str], operator: str) -> tuple[str, list[str]]:
+    """SQL for a tsquery of the words joined by && or ||, and its parameters."""
+    part = f"plainto_tsquery('{CONFIG}', paperfeed_fold(%s))"
+    return f" {operator} ".join([part] * len(words)), list(words)
+
+
+class PostgresFtsBackend(LexicalBackend):
+    # Per process, shared by every backend instance (see search.rarity).
+    frequencies = FrequencyCache(lambda word: PostgresFtsBackend._papers_with(word))
+
+    @classmethod
+    def _papers_with(cls, word: str) -> int:
+        query, params = _tsquery([word], "||")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM papers_paper WHERE search_document @@ ({query})", params)
+            return cursor.fetchone()[0]
+
+    def lexical_terms(self, text: str) -> list[str]:
+        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
+        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+
+    def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
+        words = tokens(text)
+        if not words:
+            return SearchResult()
+        # All words first; if no paper has every word, any word.
+        for operator in ("&&", "||"):
+            result = self._run(words, operator, limit, offset)
+            if result.total:
+                return result
+        return SearchResult()
+
+    def _run(self, words: list[str], operator: str, limit: int, offset: int) -> SearchResult:
+        query, params = _tsquery(words, operator)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM papers_paper, (SELECT {query} AS q) AS query WHERE search_document @@ q", params
+            )
+            total = cursor.fetchone()[0]
+            if not total:
+                return SearchResult()
+            cursor.execute(
+                f"SELECT id, {RANK} AS score, title, abstract FROM papers_paper, (SELECT {query} AS q) AS query "
+                "WHERE search_document @@ q ORDER BY score DESC, id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            rows = cursor.fetchall()
+        marked = _matching_words(words, [w for row in rows for w in (row[2], row[3])])
+        hits = [Hit(pk, score, _mark(title, marked), _snippet(abstract, marked)) for pk, score, title, abstract in rows]
+        return SearchResult(hits, total)
+
+    def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
+        words = self.lexical_terms(text)
+        if not words:
+            return []
+        query, params = _tsquery(words, "||")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {RANK} AS score FROM papers_paper, (SELECT {query} AS q) AS query "
+                "WHERE search_document @@ q ORDER BY score DESC, id LIMIT %s",
+                [*params, k],
+            )
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
+        words = keywords(text)
+        if not words or not paper_ids:
+            return {}
+        query, params = _tsquery(words, "||")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, title, abstract FROM papers_paper, (SELECT {query} AS q) AS query "
+                "WHERE search_document @@ q AND id = ANY(%s)",
+                [*params, list(paper_ids)],
+            )
+            rows = cursor.fetchall()
+        marked = _matching_words(words, [t for row in rows for t in (row[1], row[2])])
+        return {pk: (_mark(title, marked), _snippet(abstract, marked)) for pk, title, abstract in rows}
+
+    def rebuild(self) -> None:
+        # The column is generated, so it cannot be stale; rebuilding the GIN index and the
+        # planner's statistics is what is left to do after a restore or a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("REINDEX INDEX paper_search_document")
+            cursor.execute("ANALYZE papers_paper")
+
+
+def _matching_words(words: list[str], texts: list[str]) -> set[str]:
+    """The distinct words of `texts` that match one of the query's words, asked of
+    PostgreSQL so stemming and folding are exactly the index's."""
+    candidates = sorted({w for text in texts for w in _WORD.findall(text or "")})
+    if not candidates:
+        return set()
+    # Whether the search wanted all words or any, a text word is marked if it is one of them.
+    query, params = _tsquery(words, "||")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w FROM unnest(%s::text[]) AS w, (SELECT {query} AS q) AS query "
+            f"WHERE to_tsvector('{CONFIG}', paperfeed_fold(w)) @@ q",
+            [candidates, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _mark(text: str, marked: set[str]) -> str:
+    return _WORD.sub(lambda m: f"{MARK_START}{m.group()}{MARK_END}" if m.group() in marked else m.group(), text or "")
+
+
+def _snippet(text: str, marked: set[str], size: int = SNIPPET_WORDS) -> str:
+    """The `size`-word window of the text with the most matches (the first such), marked,
+    with '…' where text was cut — what FTS5's snippet() gives on SQLite."""
+    spans = [m.span() for m in _WORD.finditer(text or "")]
+    if len(spans) <= size:
+        return _mark(text, marked)
+    hits = [text[a:b] in marked for a, b in spans]
+    count = sum(hits[:size])
+    best, best_count = 0, count
+    for start in range(1, len(spans) - size + 1):
+        count += hits[start + size - 1] - hits[start - 1]
+        if count > best_count:
+            best, best_count = start, count
+    # Centre the window on its matches, so they come with context on both sides.
+    inside = [i for i in range(best, best + size) if hits[i]]
+    if inside:
+        best = max(0, min(len(spans) - size, (inside[0] + inside[-1]) // 2 - size // 2))
+    begin = 0 if best == 0 else spans[best][0]
+    end = spans[best + size - 1][1] if best + size < len(spans) else len(text)  # keep a final "."
+    cut = _mark(text[begin:end], marked)
+    return ("…" if begin else "") + cut + ("…" if end < len(text) else "")
