@@ -95,9 +95,12 @@ def test_one_click_unsubscribe_without_login_stops_the_next_digest(sample_db, sm
 
 def test_double_opt_in_through_the_web(sample_db, smtp):
     client = Client(enforce_csrf_checks=False)
-    response = client.post("/subscribe", {"email": "new@example.org", "period": "daily"})
+    response = client.post(
+        "/subscribe", {"email": "new@example.org", "period": "daily", "notify_no_announcement": "on"}
+    )
     assert response.status_code == 200 and b"Check your inbox" in response.content
-    assert Subscription.objects.get(email="new@example.org").status == "pending"
+    pending = Subscription.objects.get(email="new@example.org")
+    assert (pending.status, pending.notify_no_announcement) == ("pending", True)
     [mail] = smtp.to("new@example.org")
     link = re.search(r"http://127.0.0.1:8000(/subscribe/confirm/\S+)", _parts(mail.message)["text/plain"]).group(1)
 

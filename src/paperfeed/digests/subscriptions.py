@@ -14,7 +14,14 @@ from paperfeed.digests.tokens import confirm_token, unsubscribe_token
 Status = Subscription.Status
 
 
-def subscribe(email: str, period: str = "daily", *, confirmed: bool = False, user=None) -> str:
+def subscribe(
+    email: str,
+    period: str = "daily",
+    *,
+    confirmed: bool = False,
+    user=None,
+    notify_no_announcement: bool | None = None,
+) -> str:
     """Create or renew the address's subscription; returns what happened, in words.
 
     An address that bounced stays stopped (only an operator can lift that, in the admin); an
@@ -38,6 +45,8 @@ def subscribe(email: str, period: str = "daily", *, confirmed: bool = False, use
                 return f"already subscribed; now {period}"
             return "already subscribed"
         subscription.period = period
+        if notify_no_announcement is not None:
+            subscription.notify_no_announcement = notify_no_announcement
         if user is not None and subscription.user_id is None:
             subscription.user = user
         if confirmed:

@@ -42,9 +42,11 @@ def subscribe_page(request):
             response["Retry-After"] = str(SUBSCRIBE_PER_IP.retry_after(client_ip(request)))
             return response
         user = request.user if request.user.is_authenticated and request.user.email.lower() == email.lower() else None
-        subscriptions.subscribe(email, form.cleaned_data["period"], user=user)
-        Subscription.objects.filter(email__iexact=email, status=Subscription.Status.PENDING).update(
-            notify_no_announcement=form.cleaned_data["notify_no_announcement"]
+        subscriptions.subscribe(
+            email,
+            form.cleaned_data["period"],
+            user=user,
+            notify_no_announcement=form.cleaned_data["notify_no_announcement"],
         )
         # The same answer whatever the address's state: the page must not tell strangers
         # who is subscribed.

@@ -12,6 +12,10 @@ def _feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_feed_token() -> str:
+    return _feed_token()
+
+
 class Preferences(models.Model):
     """Cold-start interests and the secret personal feed token."""
 

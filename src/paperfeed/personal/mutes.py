@@ -7,7 +7,7 @@ a list of ids (search, digests) can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -22,7 +22,6 @@ class Mutes:
     keywords: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_user(cls, user) -> Mutes:

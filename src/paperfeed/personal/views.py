@@ -14,7 +14,15 @@ from django.views.decorators.http import require_POST
 from paperfeed.feeds.syndication import FeedItem, render_feed
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Author, Paper
-from paperfeed.personal.models import FollowedAuthor, MuteRule, NotInterested, Preferences, Recommendation, SavedSearch
+from paperfeed.personal.models import (
+    FollowedAuthor,
+    MuteRule,
+    NotInterested,
+    Preferences,
+    Recommendation,
+    SavedSearch,
+    new_feed_token,
+)
 from paperfeed.personal.mutes import Mutes
 
 MAX_RULES = 200
@@ -119,8 +127,8 @@ def personal_update(request, what: str):
     elif what == "unfollow":
         FollowedAuthor.objects.filter(user=user, author__name=request.POST.get("name", "")).delete()
     elif what == "rotate-feed":
-        Preferences.objects.filter(user=user).delete()
-        Preferences.objects.create(user=user, categories=request.POST.get("categories", "")[:500])
+        # A new secret only: the reader's other preferences (categories) stay as they are.
+        Preferences.objects.update_or_create(user=user, defaults={"feed_token": new_feed_token()})
     else:
         raise Http404("Unknown setting.")
     return _back(request, reverse("personal-settings"))
