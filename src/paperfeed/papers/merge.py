@@ -62,7 +62,9 @@ def merge_papers(keep: Paper, duplicate: Paper) -> MergeReport:
         _fill_blanks(keep, duplicate)
         duplicate.delete()
         _recount(keep)
-    _refresh_trending(keep.pk)
+    from paperfeed.community.discussion.services import refresh_trending
+
+    refresh_trending(keep.pk)
     return report
 
 
@@ -173,18 +175,8 @@ def _fill_blanks(keep: Paper, duplicate: Paper) -> None:
 
 
 def _recount(keep: Paper) -> None:
-    from paperfeed.community.discussion.models import Comment
+    from paperfeed.community.discussion import services as discussion
     from paperfeed.community.votes.models import Vote
 
-    Paper.objects.filter(pk=keep.pk).update(
-        upvotes=Vote.objects.filter(paper=keep).count(),
-        comment_count=Comment.objects.filter(paper=keep, deleted=False, hidden=False).count(),
-    )
-
-
-def _refresh_trending(paper_id: int) -> None:
-    try:
-        from paperfeed.feeds.trending import refresh_paper
-    except ImportError:
-        return
-    refresh_paper(paper_id)
+    Paper.objects.filter(pk=keep.pk).update(upvotes=Vote.objects.filter(paper=keep).count())
+    discussion.recount([keep.pk])

@@ -82,6 +82,27 @@ def test_htmx_gets_the_box_back(make_user, paper):
     assert "Claim pending review</span>" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [("/daily", "/daily"), ("https://evil.example/x", None), ("//evil.example/x", None), ("", None)],
+)
+def test_a_claim_returns_to_a_same_site_next_only(make_user, paper, next_url, expected):
+    client = csrf_client(make_user())
+    data = {
+        "csrfmiddlewaretoken": token(client, paper.get_absolute_url()),
+        "author": str(Author.objects.get(name="Bea Claimtest").pk),
+        "next": next_url,
+    }
+    response = client.post(f"/papers/{paper.arxiv_id}/claim", data)
+    assert response.status_code == 303
+    assert response["Location"] == (expected or f"/papers/{paper.arxiv_id}#claim")
+
+
+def test_hx_request_false_is_not_htmx(make_user, paper):
+    response = send_claim(csrf_client(make_user()), paper, HTTP_HX_REQUEST="false")
+    assert response.status_code == 303
+
+
 def test_a_name_not_on_the_byline_is_refused(make_user, paper):
     make_paper(authors=("Zed Elsewhere",))
     client = csrf_client(make_user())

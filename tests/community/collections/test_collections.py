@@ -173,6 +173,26 @@ def test_mutations_are_post_only_and_owner_only(ada, bob, paper, action):
     assert CollectionItem.objects.count() == 2
 
 
+@pytest.mark.parametrize("action", ["edit", "delete", "remove"])
+def test_mutations_are_rate_limited_after_the_owner_check(ada, bob, paper, action, monkeypatch):
+    from datetime import timedelta
+
+    from paperfeed.community.accounts.throttle import Limit
+    from paperfeed.community.collections import views
+
+    monkeypatch.setattr(views, "WRITE_LIMIT", Limit("collection", count=1, window=timedelta(minutes=1)))
+    url = f"/collections/ada/{make(ada, 'Public', public=True, papers=[paper]).slug}/{action}"
+    data = {"name": "Renamed", "paper": paper.arxiv_id}
+    # Someone else's refused attempt does not use up the owner's allowance.
+    assert post(csrf_client(bob), url, data).status_code == 403
+    owner = csrf_client(ada)
+    views.WRITE_LIMIT.hit(ada.pk)
+    response = post(owner, url, data)
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert Collection.objects.get(owner=ada).name == "Public"
+    assert CollectionItem.objects.count() == 1
+
+
 def test_owner_edits_and_the_slug_stays(ada):
     make(ada)
     client = csrf_client(ada)

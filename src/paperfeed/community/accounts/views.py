@@ -7,7 +7,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -15,14 +14,13 @@ from django.views.decorators.http import require_http_methods
 from paperfeed.community.accounts import limits
 from paperfeed.community.accounts.forms import LoginForm, SignupForm, find_login_user
 from paperfeed.community.accounts.throttle import client_ip
+from paperfeed.community.votes import responses
 
 
 def safe_next(request) -> str:
     """The `next` of the form or query string when it stays on this site, else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return ""
+    return responses.safe_next(request, target, "")
 
 
 def see_other(url: str):

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.claims.forms import ClaimForm
 from paperfeed.community.claims.models import AuthorshipClaim
+from paperfeed.community.votes.responses import SeeOther, is_htmx, safe_next
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
 
@@ -25,18 +25,13 @@ def claim_limit() -> Limit:
 
 def _back(request, paper: Paper):
     """303 to a safe same-site `next`, else to the paper page's claim box."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = f"{paper.get_absolute_url()}#claim"
-    response = redirect(target)
-    response.status_code = 303
-    return response
+    return SeeOther(safe_next(request, request.POST.get("next"), f"{paper.get_absolute_url()}#claim"))
 
 
 def _answer(request, paper: Paper, form: ClaimForm | None = None, status: int = 200, retry_after: int | None = None):
     """The claim box for htmx, else a redirect (success) or a page with the form (refusal)."""
     context = {"paper": paper, "claim_form": form, "rate_limited": retry_after is not None}
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         response = render(request, "claims/_claim.html", context, status=status)
     elif status == 200:
         return _back(request, paper)

@@ -7,6 +7,7 @@ the viewer (404); someone else's public collection can be seen but not changed (
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -124,14 +125,26 @@ def _render_detail(
     )
 
 
-@require_POST
-def collection_edit(request, username: str, slug: str):
+def _owner_post(view):
+    """A POST that changes a collection: login, then ownership (404/403), then the write
+    limit, before the view gets the collection."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request, username: str, slug: str):
+        if not request.user.is_authenticated:
+            return login_required_response(request, reverse("collections"))
+        collection = _owned(request, username, slug)
+        if limited := _throttled(request):
+            return limited
+        return view(request, collection)
+
+    return wrapper
+
+
+@_owner_post
+def collection_edit(request, collection: Collection):
     """Rename, describe, make public or private. The slug stays: shared links keep working."""
-    if not request.user.is_authenticated:
-        return login_required_response(request, reverse("collections"))
-    collection = _owned(request, username, slug)
-    if limited := _throttled(request):
-        return limited
     form = CollectionForm(request.POST, instance=collection)
     if not form.is_valid():
         collection.refresh_from_db()
@@ -140,25 +153,15 @@ def collection_edit(request, username: str, slug: str):
     return SeeOther(_detail_url(collection))
 
 
-@require_POST
-def collection_delete(request, username: str, slug: str):
-    if not request.user.is_authenticated:
-        return login_required_response(request, reverse("collections"))
-    collection = _owned(request, username, slug)
-    if limited := _throttled(request):
-        return limited
+@_owner_post
+def collection_delete(request, collection: Collection):
     collection.delete()
     return SeeOther(reverse("collections"))
 
 
-@require_POST
-def collection_remove_item(request, username: str, slug: str):
+@_owner_post
+def collection_remove_item(request, collection: Collection):
     """Take a paper out (field `paper`: its arXiv id). htmx gets an empty body: the card goes."""
-    if not request.user.is_authenticated:
-        return login_required_response(request, reverse("collections"))
-    collection = _owned(request, username, slug)
-    if limited := _throttled(request):
-        return limited
     paper = paper_for(request.POST.get("paper", ""))
     saving.remove_paper(collection, paper)
     if is_htmx(request):

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +20,7 @@ from paperfeed.community.discussion import services
 from paperfeed.community.discussion.forms import CommentForm
 from paperfeed.community.discussion.models import Comment
 from paperfeed.community.discussion.thread import FormState, thread_context
+from paperfeed.community.votes.responses import SeeOther, is_htmx
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
 
@@ -28,16 +29,8 @@ def _comment_limit() -> Limit:
     return Limit("comment", settings.PAPERFEED_COMMENTS_PER_HOUR, timedelta(hours=1))
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-class _SeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def _back_to(paper: Paper, anchor: str) -> _SeeOther:
-    return _SeeOther(f"{paper.get_absolute_url()}#{anchor}")
+def _back_to(paper: Paper, anchor: str) -> SeeOther:
+    return SeeOther(f"{paper.get_absolute_url()}#{anchor}")
 
 
 def _thread_response(request, paper: Paper, status: int = 200, **extra) -> HttpResponse:
@@ -50,7 +43,7 @@ def _login_first(request, paper: Paper) -> HttpResponse:
     """A visitor whose session ended: to the login page, and back to the paper afterwards."""
     back = f"{paper.get_absolute_url()}#discussion"
     response = redirect_to_login(back)
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx would swap the login page into the thread; make it navigate instead.
         return HttpResponse(status=401, headers={"HX-Redirect": response["Location"]})
     response.status_code = 303
@@ -59,7 +52,7 @@ def _login_first(request, paper: Paper) -> HttpResponse:
 
 def _refused(request, paper: Paper, state: FormState, status: int, comment: Comment | None = None, **headers):
     """A post that could not be saved: the form again, with the text and the reason."""
-    if _is_htmx(request):
+    if is_htmx(request):
         response = _thread_response(request, paper, status=status, form_state=state)
     else:
         context = {"paper": paper, "form_state": state, "comment": comment}
@@ -101,7 +94,7 @@ def comment_create(request, arxiv_id: str):
         return _refused(request, paper, state, 429, **{"Retry-After": str(wait)})
 
     comment = services.create_comment(paper, request.user, form.cleaned_data["body"], parent)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _thread_response(request, paper)
     return _back_to(paper, f"comment-{comment.pk}")
 
@@ -133,7 +126,7 @@ def comment_edit(request, comment_id: int):
         state.errors = [e for errors in form.errors.values() for e in errors]
         return _refused(request, paper, state, 400, comment=comment)
     services.edit_comment(comment, form.cleaned_data["body"])
-    if _is_htmx(request):
+    if is_htmx(request):
         return _thread_response(request, paper)
     return _back_to(paper, f"comment-{comment.pk}")
 
@@ -145,7 +138,7 @@ def comment_delete(request, comment_id: int):
         return refusal
     paper = comment.paper
     services.delete_comment(comment)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _thread_response(request, paper)
     return _back_to(paper, "discussion")
 

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.submissions import rules
 from paperfeed.community.submissions.forms import SubmitForm
+from paperfeed.community.votes.responses import SeeOther
 
 
 def submission_limit() -> Limit:
@@ -53,11 +54,5 @@ def submit_paper(request):
         form.add_error(None, str(refusal))
         return _page(request, form, status=refusal.status)
     # The paper page says "On Daily Papers for <day>, submitted by <you>", with a link to the list.
-    return see_other(entry.paper.get_absolute_url())
-
-
-def see_other(url: str):
-    """303: the browser follows with a GET, so a reload does not post again."""
-    response = redirect(url)
-    response.status_code = 303
-    return response
+    # 303: the browser follows with a GET, so a reload does not post again.
+    return SeeOther(entry.paper.get_absolute_url())
