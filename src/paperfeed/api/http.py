@@ -26,6 +26,9 @@ CORS_HEADERS = {
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
+# Each counted read adds an accounts.Attempt row (limits are shared by every worker, so they
+# live in the database, not in a per-process cache). Reads are the commonest counted action:
+# they keep the table small themselves, as the vote view does, rather than rely on votes.
 
 
 class ApiError(Exception):
@@ -82,7 +85,9 @@ def _throttled(request) -> HttpResponse | None:
     anon, per_token = read_limits()
     user = token_user(request)
     limit, key = (per_token, user.pk) if user is not None else (anon, client_ip(request))
-    if limit.count == 0 or limit.allow(key):
+    if limit.count == 0:
+        return None
+    if limit.allow(key):
         return None
     return error(
         "Too many requests; slow down or use an API token.", 429, {"Retry-After": str(limit.retry_after(key))}

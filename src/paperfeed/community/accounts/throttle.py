@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.community.accounts.models import Attempt
+
+
+PRUNE_CHANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,11 @@ class Limit:
         return self._recent(key).count() >= self.count
 
     def hit(self, key: object) -> None:
-        """Count one attempt (e.g. a failed login)."""
+        """Count one attempt (e.g. a failed login). Now and then, old attempts of every scope
+        are deleted here, so the table stays small without another cron job."""
         Attempt.objects.create(scope=self.scope, key=str(key)[:200], at=timezone.now())
+        if random.random() < PRUNE_CHANCE:
+            prune()
 
     def allow(self, key: object) -> bool:
         """Count an attempt if the key is under its limit; False when it is not.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
-from paperfeed.community.accounts.throttle import Limit, prune
+from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.votes import services
 from paperfeed.community.votes.responses import (
     back,
@@ -47,8 +46,6 @@ def upvote(request, arxiv_id: str):
         return HttpResponseBadRequest("action must be up, down or toggle", content_type="text/plain")
     if not VOTE_LIMIT.allow(request.user.pk):
         return too_many(VOTE_LIMIT.retry_after(request.user.pk))
-    if random.random() < 0.01:  # keep the attempts table small without another cron job
-        prune()
     voted = services.set_vote(request.user, paper, _ACTIONS[action])
     services.remember(request, paper.pk, voted)
     if is_htmx(request):
