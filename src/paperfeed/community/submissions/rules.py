@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from paperfeed.papers.ids import ArxivId
 from paperfeed.papers.models import DailyEntry, Organization, Paper
-from paperfeed.sources import arxiv_api
-from paperfeed.sources.http import PoliteClient, SourceError
-from paperfeed.sources.pipeline import RunLog, Sink
+from paperfeed.sources.http import SourceError
+from paperfeed.sources.single import fetch_paper
 
 # A web request makes one attempt: the client's retries honour Retry-After waits of up to
 # minutes, which would park a web worker; the submitter can simply try again.
@@ -51,18 +50,13 @@ def today() -> date:
 
 
 def fetch_from_arxiv(reference: ArxivId) -> Paper:
-    """Store an unknown paper from the arXiv API, as `paperfeed submit` does; Refused when arXiv fails or lacks it."""
-    log = RunLog("submit", f"web: {reference}")
-    sink = Sink("submit")
-    with PoliteClient(retries=WEB_RETRIES) as client:
-        try:
-            missing = arxiv_api.fetch_ids(client, [reference.id], sink)
-        except SourceError as exc:
-            log.finish(sink.summary, failed=str(exc), requests=client.requests_made)
-            raise SourceFailed("arXiv could not be reached or sent an unreadable answer; please try again later.") from exc
-        log.finish(sink.summary, requests=client.requests_made)
-    paper = Paper.objects.filter(arxiv_id=reference.id).first()
-    if missing or paper is None:
+    """Store an unknown paper from the arXiv API (the path `paperfeed submit` takes);
+    Refused when arXiv fails or lacks it."""
+    try:
+        paper = fetch_paper(reference.id, origin=f"web: {reference}", retries=WEB_RETRIES)
+    except SourceError as exc:
+        raise SourceFailed("arXiv could not be reached or sent an unreadable answer; please try again later.") from exc
+    if paper is None:
         raise Refused(f"arXiv does not know the paper {reference.id}.")
     return paper
 

@@ -10,9 +10,8 @@ from paperfeed.ops import preflight
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import DailyEntry, Paper
-from paperfeed.sources import arxiv_api
-from paperfeed.sources.http import PoliteClient, SourceError
-from paperfeed.sources.pipeline import RunLog, Sink
+from paperfeed.sources.http import SourceError
+from paperfeed.sources.single import fetch_paper
 
 
 class Command(BaseCommand):
@@ -37,17 +36,12 @@ class Command(BaseCommand):
         preflight.migrate()
 
         if not Paper.objects.filter(arxiv_id=reference.id).exists():
-            log = RunLog("submit", paper)
-            sink = Sink("submit")
-            with PoliteClient() as client:
-                try:
-                    missing = arxiv_api.fetch_ids(client, [reference.id], sink)
-                except SourceError as exc:
-                    log.finish(sink.summary, failed=str(exc), requests=client.requests_made)
-                    self.stderr.write(f"submit: the arXiv API failed: {exc}")
-                    raise SystemExit(1) from None
-                log.finish(sink.summary, requests=client.requests_made)
-            if missing:
+            try:
+                fetched = fetch_paper(reference.id, origin=paper)
+            except SourceError as exc:
+                self.stderr.write(f"submit: the arXiv API failed: {exc}")
+                raise SystemExit(1) from None
+            if fetched is None:
                 raise CommandError(f"arXiv does not know {reference.id}")
         stored = Paper.objects.get(arxiv_id=reference.id)
         existing = DailyEntry.objects.filter(paper=stored).order_by("date").first()
