@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp_server import SmtpServer
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
@@ -74,3 +76,17 @@ def sample_vectors(sample_db, django_db_blocker):
         count = write_vector_index(settings.PAPERFEED_EMBEDDING_MODEL)
     assert stored > 2000 and count == stored
     return count
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, and Django's mail settings pointing at it."""
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        yield server.handler

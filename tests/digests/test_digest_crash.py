@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.digests.smtp_server import SmtpServer
+from tests.smtp_server import SmtpServer
 from tests.helpers import PAPERFEED, cli_env, run_cli
 
 SUBSCRIBERS = [f"reader{n}@example.org" for n in range(1, 9)]

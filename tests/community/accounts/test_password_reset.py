@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from paperfeed.community.accounts.models import Attempt
 from tests.community.conftest import PASSWORD
-from tests.digests.smtp_server import SmtpServer
 
 from .conftest import attempts, logged_in_user_id
 
@@ -23,16 +22,11 @@ LINK = re.compile(r"https://papers\.example\.org(/password-reset/[A-Za-z0-9_-]+/
 
 
 @pytest.fixture
-def smtp(settings):
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.DEFAULT_FROM_EMAIL = "paperfeed <noreply@papers.example.org>"
-        settings.BASE_URL = "https://papers.example.org"
-        yield server.handler
+def smtp(smtp, settings):
+    """The suite's SMTP server on loopback, for a site at a public HTTPS address."""
+    settings.DEFAULT_FROM_EMAIL = "paperfeed <noreply@papers.example.org>"
+    settings.BASE_URL = "https://papers.example.org"
+    return smtp
 
 
 def plain(received) -> str:
