@@ -41,6 +41,13 @@ class SearchResult:
 
 
 class LexicalBackend:
+    # How many papers hold a word: a FrequencyCache over the backend's own index.
+    frequencies: FrequencyCache
+
+    def lexical_terms(self, text: str) -> list[str]:
+        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
+        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
         """Keyword search for people: papers with all the words first, then any of them."""
         raise NotImplementedError
@@ -72,10 +79,6 @@ class SqliteFtsBackend(LexicalBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {cls.table} WHERE {cls.table} MATCH %s", [fts5_match([word])])
             return cursor.fetchone()[0]
-
-    def lexical_terms(self, text: str) -> list[str]:
-        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
-        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
 
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
         words = tokens(text)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.db import connection
 
 from paperfeed.search.backends import (
@@ -30,7 +29,7 @@ from paperfeed.search.backends import (
     SearchResult,
 )
 from paperfeed.search.query import keywords, tokens
-from paperfeed.search.rarity import FrequencyCache, within_budget
+from paperfeed.search.rarity import FrequencyCache
 
 CONFIG = "english"
 SNIPPET_WORDS = 40  # as the SQLite backend's snippet(…, 40)
@@ -60,10 +59,6 @@ class PostgresFtsBackend(LexicalBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM papers_paper WHERE search_document @@ ({query})", params)
             return cursor.fetchone()[0]
-
-    def lexical_terms(self, text: str) -> list[str]:
-        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
-        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
 
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
         words = tokens(text)
