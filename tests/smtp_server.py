@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
     on_rcpt: Callable[[str, int], None] | None = None  # (address, rcpt number) before replying
-    on_data: Callable[[Received, int], None] | None = None  # after keeping it, before "250"
+    on_data: Callable[[Received, int], object] | None = None  # after keeping it, before "250" (may be async)
     lock: threading.Lock = field(default_factory=threading.Lock)
     rcpt_count: int = 0
     rcpts: list[str] = field(default_factory=list)  # every RCPT TO, accepted or not
@@ -56,7 +57,9 @@ class Handler:
             self.received.append(item)
             number = len(self.received)
         if self.on_data:
-            self.on_data(item, number)
+            waiting = self.on_data(item, number)
+            if inspect.isawaitable(waiting):  # a hook that holds this reply without stopping the server
+                await waiting
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from paperfeed.digests.compose import build_message, compose, message_id
@@ -124,12 +125,39 @@ def _recover(period: DigestPeriod, now: datetime, report: RunReport) -> None:
             )
 
 
-def _take(row_id: int, me: str, now: datetime) -> bool:
-    return bool(
-        Delivery.objects.filter(pk=row_id, state__in=[States.QUEUED, States.FAILED]).update(
-            state=States.COMPOSING, claimed_by=me, claimed_at=now, attempts=F("attempts") + 1
-        )
+def _claim_next(period_key: str, me: str, now: datetime) -> Delivery | None:
+    """Take the next deliverable row of the period for this sender, or None when none is left.
+
+    On PostgreSQL the row is picked with SELECT … FOR UPDATE SKIP LOCKED: several senders
+    running at once each lock a different row instead of queueing behind (or racing for) the
+    same one, so they share the work. SQLite has no row locks (writers take turns on the
+    database lock) and ignores the clause; there the conditional UPDATE below is what makes a
+    row one sender's — it is kept on PostgreSQL too, so the guarantee never rests on one
+    mechanism. Rows are only ever queued for subscriptions that were due, so any queued row
+    of the period whose subscription is still active is deliverable.
+    """
+    rows = Delivery.objects.filter(period_key=period_key, subscription__status=Subscription.Status.ACTIVE)
+    # Fresh rows first, then earlier failures whose backoff is over: each is one index range
+    # of (period_key, state) in id order, so a claim stays cheap with thousands of rows.
+    candidates = (
+        rows.filter(state=States.QUEUED),
+        rows.filter(state=States.FAILED, attempts__lt=MAX_ATTEMPTS).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        ),
     )
+    for claimable in candidates:
+        while True:
+            with transaction.atomic():
+                row = claimable.select_for_update(skip_locked=True, of=("self",)).order_by("pk").first()
+                if row is None:
+                    break
+                taken = Delivery.objects.filter(pk=row.pk, state=row.state).update(
+                    state=States.COMPOSING, claimed_by=me, claimed_at=now, attempts=F("attempts") + 1
+                )
+            if taken:
+                row.refresh_from_db()
+                return row
+    return None
 
 
 def send_digests(
@@ -146,28 +174,20 @@ def send_digests(
     report.due = len(due)
     _enqueue(period, due)
     _recover(period, now, report)
+    ours = Delivery.objects.filter(period_key=period.key)
+    report.already_done = ours.filter(state__in=[States.SENT, States.EMPTY, States.REJECTED]).count()
+    waiting = ours.filter(state__in=[States.QUEUED, States.FAILED]).count()
 
     me = worker_id()
     sender = Sender()
     cache: dict = {}
     connection_failures = 0
-    rows = list(
-        Delivery.objects.filter(period_key=period.key, subscription__in=due)
-        .select_related("subscription")
-        .order_by("pk")
-    )
+    done = 0
     try:
-        for done, row in enumerate(rows, 1):
+        while (row := _claim_next(period.key, me, now)) is not None:
+            done += 1
             if progress:
-                progress(done, len(rows), f"digests {period.key}")
-            if row.state in (States.SENT, States.EMPTY, States.REJECTED):
-                report.already_done += 1
-                continue
-            if row.state == States.FAILED and (row.attempts >= MAX_ATTEMPTS or (row.next_attempt_at or now) > now):
-                report.failed.append(f"{row.subscription.email}: waiting to retry ({row.last_error})")
-                continue
-            if row.state not in (States.QUEUED, States.FAILED) or not _take(row.pk, me, now):
-                continue  # another sender has it, or it is held
+                progress(done, max(done, waiting), f"digests {period.key}")
             outcome = _deliver(row, period, sender, me, cache)
             if outcome == "sent":
                 report.sent += 1
@@ -185,6 +205,11 @@ def send_digests(
                         break
     finally:
         sender.close()
+    # Rows failed before this run and not yet due again (or out of attempts): said, not sent.
+    failing_this_run = {entry.partition(":")[0] for entry in report.failed}
+    for row in ours.filter(state=States.FAILED).select_related("subscription").order_by("pk"):
+        if row.subscription.email not in failing_this_run:
+            report.failed.append(f"{row.subscription.email}: waiting to retry ({row.last_error})")
     report.uncertain = list(
         Delivery.objects.filter(period_key=period.key, state=States.UNCERTAIN).select_related("subscription")
     )
