@@ -28,6 +28,9 @@ def pytest_collection_modifyitems(config, items):
     database: such a test runs the same on both databases, and the SQLite run already had
     it. They are about two thirds of the suite's time (child processes, Chromium), which
     is what lets `make test` run both databases. `--every-test` runs them anyway.
+
+    Tests marked `both_databases` are kept: what they check depends on the database (a
+    crash mid-run, several processes at once), so there their children use PostgreSQL too.
     """
     from django.conf import settings
 
@@ -35,11 +38,47 @@ def pytest_collection_modifyitems(config, items):
         return
     kept, left_out = [], []
     for item in items:
-        reaches_database = item.get_closest_marker("django_db") or "django_db_setup" in item.fixturenames
+        reaches_database = (
+            item.get_closest_marker("django_db")
+            or "django_db_setup" in item.fixturenames
+            or item.get_closest_marker("both_databases")
+        )
         (kept if reaches_database else left_out).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.fixture(scope="session")
+def _child_postgres_databases():
+    from django.conf import settings
+
+    from tests.child_databases import ChildDatabases
+
+    return ChildDatabases(settings.DATABASES["default"])
+
+
+@pytest.fixture(autouse=True)
+def _children_on_the_suites_database(request):
+    """`both_databases` tests: on the PostgreSQL run, their children use PostgreSQL too."""
+    if not (request.node.get_closest_marker("both_databases") and _on_postgres()):
+        yield
+        return
+    from tests import helpers
+
+    databases = request.getfixturevalue("_child_postgres_databases")
+    helpers.child_databases = databases
+    try:
+        yield
+    finally:
+        helpers.child_databases = None
+        databases.drop_all()
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,42 @@ import httpx
 
 PAPERFEED = [sys.executable, "-m", "paperfeed"]
 
+# Where children keep their data: None = each data directory's own SQLite file. On the
+# PostgreSQL run, tests marked `both_databases` set this (tests/conftest.py) so that each
+# data directory gets its own PostgreSQL database instead (tests/child_databases.py).
+child_databases = None
+
+
+def child_database_url(data_dir: Path) -> str | None:
+    return child_databases.url_for(data_dir) if child_databases is not None else None
+
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update(PAPERFEED_DATA_DIR=str(data_dir), **extra)
+    if url := child_database_url(data_dir):
+        env["DATABASE_URL"] = url
     return env
+
+
+def child_query(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows from the database of the children using `data_dir` (read-only on SQLite).
+
+    Write SQL with `?` placeholders; on PostgreSQL they become `%s`. Raises the driver's
+    error when the database or table does not exist yet.
+    """
+    if url := child_database_url(data_dir):
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            return [tuple(row) for row in connection.execute(sql.replace("?", "%s"), params).fetchall()]
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{Path(data_dir) / 'paperfeed.sqlite3'}?mode=ro", uri=True, timeout=10)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
 
 
 def run_cli(data_dir: Path, *args: str, timeout: float = 300, **extra: str) -> subprocess.CompletedProcess:

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from tests.smtp_server import SmtpServer
 from tests.helpers import PAPERFEED, cli_env, run_cli
+from tests.smtp_server import SmtpServer
 
 SUBSCRIBERS = [f"reader{n}@example.org" for n in range(1, 9)]
 SEND = ["digest", "send", "--period", "daily", "--date", "2024-10-25"]
@@ -56,6 +56,7 @@ def _messages_per_subscriber(server: SmtpServer) -> dict[str, int]:
     return {address: len(server.handler.to(address)) for address in SUBSCRIBERS}
 
 
+@pytest.mark.both_databases
 def test_killed_before_the_server_has_the_message_rerun_sends_it(data_dir):
     with SmtpServer() as server:
         assert _send_and_kill(data_dir, server, on_rcpt=3) == -signal.SIGKILL
@@ -68,6 +69,7 @@ def test_killed_before_the_server_has_the_message_rerun_sends_it(data_dir):
         assert _messages_per_subscriber(server) == {address: 1 for address in SUBSCRIBERS}
 
 
+@pytest.mark.both_databases
 def test_killed_after_the_server_accepted_rerun_holds_it_and_sends_no_duplicate(data_dir):
     with SmtpServer() as server:
         assert _send_and_kill(data_dir, server, on_data=4) == -signal.SIGKILL

@@ -74,17 +74,11 @@ def ingest_env(fixture_server) -> dict[str, str]:
 
 @pytest.fixture
 def child_db():
-    """query(data_dir, sql, params=()) → rows of the child's database, opened read-only."""
-    import sqlite3
+    """query(data_dir, sql, params=()) → rows of the child's database (SQLite read-only, or
+    the child's PostgreSQL database in `both_databases` tests on the PostgreSQL run)."""
+    from tests.helpers import child_query
 
-    def query(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
-        connection = sqlite3.connect(f"file:{data_dir / 'paperfeed.sqlite3'}?mode=ro", uri=True, timeout=10)
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
-
-    return query
+    return child_query
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 
 import httpx
 import pytest
 
-from tests.helpers import PAPERFEED, cli_env, run_cli
+from tests.helpers import PAPERFEED, child_query, cli_env, run_cli
 
 from .fixture_server import FIXTURES
 
@@ -117,18 +116,14 @@ def test_arxiv_format_harvest_pages_and_marks_the_deleted_record_withdrawn(
 
 def _wait_for_pages(data_dir, pages: int, process: subprocess.Popen, timeout: float = 20) -> None:
     """Poll the child's database (read-only) until its checkpoint has `pages` pages."""
-    path = data_dir / "paperfeed.sqlite3"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
         try:
-            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-            try:
-                row = connection.execute("SELECT pages FROM sources_harvestcheckpoint").fetchone()
-            finally:
-                connection.close()
-        except sqlite3.OperationalError:  # not created yet, or locked for a moment
-            row = None
+            rows = child_query(data_dir, "SELECT pages FROM sources_harvestcheckpoint")
+        except Exception:  # noqa: BLE001 - not created yet, or locked for a moment (either driver's error)
+            rows = []
+        row = rows[0] if rows else None
         if row is not None and row[0] >= pages:
             assert row[0] == pages
             return
@@ -151,6 +146,7 @@ def _kill_during_page_5(fixture_server, ingest_env, data_dir) -> None:
     fixture_server.oai_stall_after_pages = None
 
 
+@pytest.mark.both_databases
 def test_kill_9_during_a_harvest_then_resume_continues_with_the_next_page(
     fixture_server, ingest_env, child_db, data_dir
 ):

@@ -7,13 +7,13 @@ through /login like a browser would, and fifty threads released together by a ba
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
-from tests.helpers import run_cli, serving
+from tests.helpers import child_query, run_cli, serving
 
 VOTERS = 50
 PASSWORD = "correct horse battery staple"
@@ -66,13 +66,12 @@ def all_at_once(clients: list[httpx.Client], action: str | None) -> list[int]:
         return list(pool.map(lambda c: vote(c, action, barrier), clients))
 
 
-def counts(db_path) -> tuple[int, int]:
-    """(Paper.upvotes, number of Vote rows), read straight from the server's database file."""
-    with sqlite3.connect(db_path) as db:
-        paper_id, upvotes = db.execute(
-            "SELECT id, upvotes FROM papers_paper WHERE arxiv_id = ?", (ARXIV_ID,)
-        ).fetchone()
-        rows = db.execute("SELECT count(*) FROM votes_vote WHERE paper_id = ?", (paper_id,)).fetchone()[0]
+def counts(data_dir) -> tuple[int, int]:
+    """(Paper.upvotes, number of Vote rows), read straight from the server's database."""
+    ((paper_id, upvotes),) = child_query(
+        data_dir, "SELECT id, upvotes FROM papers_paper WHERE arxiv_id = ?", (ARXIV_ID,)
+    )
+    ((rows,),) = child_query(data_dir, "SELECT count(*) FROM votes_vote WHERE paper_id = ?", (paper_id,))
     return upvotes, rows
 
 
@@ -81,9 +80,9 @@ def count_on_page(base: str) -> int:
     return int(re.search(r'class="vote-count" data-count="(\d+)"', html)[1])
 
 
+@pytest.mark.both_databases
 def test_fifty_concurrent_voters_are_counted_exactly(tmp_path):
     data_dir = tmp_path / "data"
-    db_path = data_dir / "paperfeed.sqlite3"
     with serving(data_dir, timeout=120) as base:
         setup = run_cli(data_dir, "shell", "-c", SETUP)
         assert setup.returncode == 0 and "ready" in setup.stdout, setup.stderr
@@ -91,20 +90,20 @@ def test_fifty_concurrent_voters_are_counted_exactly(tmp_path):
             clients = list(pool.map(lambda i: logged_in(base, f"voter{i}"), range(VOTERS)))
         try:
             assert all_at_once(clients, "up") == [303] * VOTERS
-            assert counts(db_path) == (VOTERS, VOTERS)
+            assert counts(data_dir) == (VOTERS, VOTERS)
             assert count_on_page(base) == VOTERS
 
             assert all_at_once(clients, "down") == [303] * VOTERS
-            assert counts(db_path) == (0, 0)
+            assert counts(data_dir) == (0, 0)
             assert count_on_page(base) == 0
 
             # One user double-clicking: ten identical "up" posts at once are one vote.
             same = [clients[0]] * 10
             assert all_at_once(same, "up") == [303] * 10
-            assert counts(db_path) == (1, 1)
+            assert counts(data_dir) == (1, 1)
             # Ten toggles at once from one user never count twice, and the counter matches the rows.
             assert all_at_once(same, None) == [303] * 10
-            upvotes, rows = counts(db_path)
+            upvotes, rows = counts(data_dir)
             assert upvotes == rows and rows in (0, 1)
             assert count_on_page(base) == rows
         finally:
