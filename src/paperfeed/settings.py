@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from paperfeed.config import (
     email_settings,
@@ -197,6 +198,14 @@ PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, 
 # exact scan; both hold float16 vectors. At 100k papers the scan takes ~5 ms and the graph
 # ~0.4 ms at recall@10 0.998 (docs/benchmarks.md).
 PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 50_000, minimum=1)
+# Where the vector index lives: "file" (a faiss file in the data directory, loaded by each
+# worker), "pgvector" (in PostgreSQL, shared by every worker), or "auto": pgvector on
+# PostgreSQL, the file on SQLite.
+PAPERFEED_VECTOR_STORE = env_str("PAPERFEED_VECTOR_STORE", "auto")
+if PAPERFEED_VECTOR_STORE not in ("auto", "file", "pgvector"):
+    raise ImproperlyConfigured(f"PAPERFEED_VECTOR_STORE must be auto, file or pgvector; got {PAPERFEED_VECTOR_STORE!r}")
+if PAPERFEED_VECTOR_STORE == "pgvector" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("PAPERFEED_VECTOR_STORE=pgvector needs a PostgreSQL DATABASE_URL")
 # How the model runs: "onnx-int8" (ONNX Runtime with 8-bit weights, about twice as fast) or
 # "torch" (sentence-transformers in float32, the reference); same ranking quality.
 PAPERFEED_EMBEDDING_RUNTIME = env_str("PAPERFEED_EMBEDDING_RUNTIME", "onnx-int8")

@@ -31,6 +31,7 @@ def test_fusion_formula():
 
 def test_without_a_vector_index_search_is_lexical_and_says_so(client, sample_db, settings, tmp_path):
     settings.DATA_DIR = tmp_path  # no vectors here
+    settings.PAPERFEED_VECTOR_STORE = "file"  # (on PostgreSQL, not the session's pgvector copy either)
     ranking = rank("stateless optimizer")
     assert ranking.mode == "lexical" and "paperfeed index" in ranking.note
     html = client.get("/papers/search", {"q": "stateless optimizer"}).content.decode()

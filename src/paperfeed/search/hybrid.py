@@ -67,11 +67,19 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
     if mode != "lexical" and (index is None or not len(index)):
         note = "Semantic search is not available yet (run `paperfeed index`): showing keyword matches only."
         mode = "lexical"
-    pending = _semantic_pool.submit(_semantic_leg, index, text, depth) if mode != "lexical" else None
+    # An index in the database (pgvector) is searched from this thread: a pool thread would
+    # open a connection of its own, outside this request's transaction.
+    in_database = getattr(index, "in_database", False)
+    pending = None
+    if mode != "lexical":
+        leg = _embed_query if in_database else _semantic_leg
+        pending = _semantic_pool.submit(leg, None if in_database else index, text, depth)
     lexical = lexical_backend().candidates(text, depth) if mode != "semantic" else []
     semantic, cosines = [], {}
     if pending is not None:
         query_vector, semantic = pending.result()
+        if in_database:
+            semantic = [(n.paper_id, n.score) for n in index.search(query_vector, depth)]
         found = {pid for pid, _ in semantic}
         cosines = index.similarities(query_vector, [pid for pid, _ in lexical if pid not in found])
     if mode == "lexical":
@@ -81,6 +89,10 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
     else:
         hits = fuse(lexical, semantic, cosines)
     return Ranking(hits, mode, note)
+
+
+def _embed_query(_index, text: str, _depth: int):
+    return shared_embedder().encode_query(text), []
 
 
 def _semantic_leg(index, text: str, depth: int):

@@ -17,7 +17,7 @@ from django.db import transaction
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedder import Embedder, paper_text
 from paperfeed.search.models import PaperVector
-from paperfeed.search.vectors import write_index
+from paperfeed.search.vectors import uses_pgvector, write_index
 
 Progress = Callable[[int, "int | None", str], None]
 
@@ -101,7 +101,13 @@ def load_vectors(model: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.vstack(rows).astype(np.float32)
 
 
-def write_vector_index(model: str) -> int:
+def write_vector_index(model: str, progress: Progress | None = None) -> int:
+    """Make every stored vector of `model` searchable: in pgvector (PostgreSQL keeps the
+    index current from then on), or by writing the file index anew."""
+    if uses_pgvector():
+        from paperfeed.search import vectors_postgres
+
+        return vectors_postgres.sync(model, progress)
     ids, vectors = load_vectors(model)
     write_index(model, ids, vectors)
     return len(ids)

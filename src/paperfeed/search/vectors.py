@@ -125,10 +125,23 @@ _loaded: dict[str, VectorIndex] = {}
 _load_lock = threading.Lock()
 
 
-def current_index(model: str | None = None) -> VectorIndex | None:
-    """The index of the configured model, reloaded when `paperfeed index` wrote a newer one;
-    None when none was built yet (search then runs lexical-only and says so)."""
+def uses_pgvector() -> bool:
+    """Whether vectors are searched in PostgreSQL (PAPERFEED_VECTOR_STORE)."""
+    from django.db import connection
+
+    store = settings.PAPERFEED_VECTOR_STORE
+    return store == "pgvector" or (store == "auto" and connection.vendor == "postgresql")
+
+
+def current_index(model: str | None = None):
+    """The index of the configured model — in pgvector (vectors_postgres.PgVectorIndex) or
+    this file index, reloaded when `paperfeed index` wrote a newer one; None when none was
+    built yet (search then runs lexical-only and says so)."""
     model = model or settings.PAPERFEED_EMBEDDING_MODEL
+    if uses_pgvector():
+        from paperfeed.search import vectors_postgres
+
+        return vectors_postgres.current_index(model)
     directory = index_dir(model)
     try:
         stamp = (directory / "manifest.json").stat().st_mtime_ns

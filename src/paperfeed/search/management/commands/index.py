@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from paperfeed.ops import preflight
@@ -7,6 +7,8 @@ from paperfeed.ops.progress import progress_reporter
 from paperfeed.search.backends import lexical_backend
 from paperfeed.search.embedder import Embedder
 from paperfeed.search.indexer import embed_papers, write_vector_index
+from paperfeed.search.vectors import uses_pgvector
+from paperfeed.search.vectors_postgres import PgVectorUnavailable
 
 
 class Command(BaseCommand):
@@ -40,5 +42,10 @@ class Command(BaseCommand):
             f"embedded {summary.embedded:,} new or changed papers"
             + (f" ({rate:,.1f} papers/s)" if summary.embedded else "")
         )
-        count = write_vector_index(embedder.name)
-        self.stdout.write(f"vector index ({embedder.name}): {count:,} papers")
+        try:
+            with progress_reporter() as report:
+                count = write_vector_index(embedder.name, progress=report)
+        except PgVectorUnavailable as exc:
+            raise CommandError(str(exc), returncode=1) from exc
+        where = "pgvector" if uses_pgvector() else "file"
+        self.stdout.write(f"vector index ({embedder.name}, {where}): {count:,} papers")

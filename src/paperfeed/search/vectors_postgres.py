@@ -1,0 +1,245 @@
+"""The vector index in PostgreSQL (pgvector): used instead of the file index on PostgreSQL.
+
+With several web workers on several machines, a vector file per machine would have to be
+rebuilt and copied everywhere; in the database every worker shares one index, kept up to
+date by PostgreSQL as vectors are written, and workers hold no vectors in memory.
+
+Layout (created by `paperfeed index`, not by a migration: the vector's dimension depends on
+the configured model, and the `vector` extension needs a superuser once):
+
+* `search_papervector.embedding vector` — the paper's embedding as float32 (the float16
+  `vector` blob beside it stays the portable copy every database has);
+* above PAPERFEED_ANN_THRESHOLD papers of the model, an HNSW index on
+  `(embedding::vector(D))` for that model only (a partial index, so a model switch builds a
+  new graph beside the old one). Below it, an exact scan is both fast and exact.
+
+pgvector 0.6 (bundled by the pgserver wheel the tests use) has no half-precision type, so
+vectors take 1.5 KB of disk per paper for MiniLM; they are in shared buffers, not in the
+web workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from paperfeed.search.vectors import HNSW_EF_SEARCH, HNSW_M, Neighbour
+
+TABLE = "search_papervector"
+# pgvector's default build quality. At a million papers 200 (as for faiss) would triple a
+# build that already takes the longest; recall at this setting is in docs/benchmarks.md.
+HNSW_EF_CONSTRUCTION = 64
+COUNT_SECONDS = 30  # how long a worker trusts its count of indexed papers
+
+
+class PgVectorUnavailable(RuntimeError):
+    """The `vector` extension is not installed and this role may not install it."""
+
+
+def index_name(model: str) -> str:
+    return "papervector_hnsw_" + hashlib.blake2b(model.encode(), digest_size=6).hexdigest()
+
+
+def _literal(vector: np.ndarray) -> str:
+    """pgvector's text form; the query vector is one short string per search."""
+    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32).ravel()) + "]"
+
+
+def _parse(text: str) -> np.ndarray:
+    return np.array(text.strip("[]").split(","), dtype=np.float32)
+
+
+def has_embedding_column() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'embedding'", [TABLE]
+        )
+        return cursor.fetchone() is not None
+
+
+def ensure_schema() -> None:
+    """The extension and the column (idempotent)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+        if cursor.fetchone() is None:
+            try:
+                with transaction.atomic():
+                    cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            except Exception as exc:  # noqa: BLE001 - any refusal means the same to the operator
+                raise PgVectorUnavailable(
+                    "the PostgreSQL extension 'vector' (pgvector) is not installed and this role may not install "
+                    f"it ({str(exc).strip()}). Install pgvector and run once, as a superuser, in this database: "
+                    "CREATE EXTENSION vector; — or set PAPERFEED_VECTOR_STORE=file to keep vectors in files."
+                ) from exc
+    if not has_embedding_column():
+        with connection.cursor() as cursor:
+            # Vectors written earlier in this transaction leave deferred foreign-key checks
+            # pending, and PostgreSQL alters no table with pending checks: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS embedding vector")
+
+
+def sync(model: str, progress: Callable[[int, int | None, str], None] | None = None, batch: int = 5_000) -> int:
+    """Give every vector of `model` its pgvector copy, then build the HNSW graph when the
+    model has grown past the threshold. Returns the number of papers searchable."""
+    ensure_schema()
+    from pgvector.psycopg import register_vector
+
+    connection.ensure_connection()
+    register_vector(connection.connection)  # numpy arrays in and out, in binary (COPY below)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE model = %s AND embedding IS NULL", [model])
+        missing = cursor.fetchone()[0]
+    done = 0
+    if progress:
+        progress(0, missing, "vectors → pgvector")
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT paper_id, vector FROM {TABLE} WHERE model = %s AND embedding IS NULL "
+                "ORDER BY paper_id LIMIT %s",
+                [model, batch],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS pf_new_vectors (paper_id bigint, embedding vector) "
+                "ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy(
+                "COPY pf_new_vectors (paper_id, embedding) FROM STDIN WITH (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["int8", "vector"])
+                for paper_id, blob in rows:
+                    copy.write_row((paper_id, np.frombuffer(bytes(blob), dtype="<f2").astype(np.float32)))
+            cursor.execute(
+                f"UPDATE {TABLE} AS v SET embedding = n.embedding "
+                "FROM pf_new_vectors AS n WHERE v.paper_id = n.paper_id"
+            )
+        done += len(rows)
+        if progress:
+            progress(done, missing, "vectors → pgvector")
+    count = searchable_count(model, fresh=True)
+    if count > settings.PAPERFEED_ANN_THRESHOLD:
+        build_graph(model)
+    return count
+
+
+def _dimensions(model: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT vector_dims(embedding) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL LIMIT 1", [model]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def build_graph(model: str) -> bool:
+    """Create the model's HNSW index if it is missing (PostgreSQL keeps it current after)."""
+    name = index_name(model)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
+        if cursor.fetchone():
+            return False
+        dimensions = _dimensions(model)
+        if dimensions is None:
+            return False
+        # A graph is built fastest in memory; the setting lasts for this session only.
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        quoted_model = model.replace("'", "''")  # DDL takes no parameters: a quoted literal
+        cursor.execute(
+            f"CREATE INDEX {name} ON {TABLE} USING hnsw ((embedding::vector({dimensions})) vector_ip_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE model = '{quoted_model}'"
+        )
+        cursor.execute("RESET maintenance_work_mem")
+        cursor.execute(f"ANALYZE {TABLE}")
+    return True
+
+
+_counts: dict[str, tuple[int, int | None, float]] = {}
+_counts_lock = threading.Lock()
+
+
+def _status(model: str, fresh: bool = False) -> tuple[int, int | None]:
+    """(papers of `model` with a pgvector copy, their dimension); cached briefly, since a
+    count is a scan and every search asks whether the index is there."""
+    now = time.monotonic()
+    with _counts_lock:
+        cached = _counts.get(model)
+    if cached and not fresh and now - cached[2] < COUNT_SECONDS:
+        return cached[0], cached[1]
+    count, dimensions = 0, None
+    if has_embedding_column():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL", [model])
+            count = cursor.fetchone()[0]
+        dimensions = _dimensions(model) if count else None
+    with _counts_lock:
+        _counts[model] = (count, dimensions, now)
+    return count, dimensions
+
+
+def searchable_count(model: str, fresh: bool = False) -> int:
+    return _status(model, fresh)[0]
+
+
+class PgVectorIndex:
+    """The same interface as vectors.VectorIndex, answered by PostgreSQL."""
+
+    in_database = True  # searched on the request's own connection (hybrid.rank)
+
+    def __init__(self, model: str, dimensions: int):
+        self.model = model
+        self.dimensions = dimensions
+
+    def __len__(self) -> int:
+        return searchable_count(self.model)
+
+    def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
+        if k <= 0:
+            return []
+        cast = f"vector({self.dimensions})"
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Inside this transaction only: how far the graph search looks (as for faiss).
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
+            # The model is a literal (client-side binding), which lets the planner match
+            # the partial HNSW index; <#> is the negative inner product (cosine on unit vectors).
+            cursor.execute(
+                f"SELECT paper_id, (embedding::{cast} <#> %s::{cast}) AS distance FROM {TABLE} "
+                f"WHERE model = %s AND embedding IS NOT NULL ORDER BY distance LIMIT %s",
+                [_literal(query), self.model, k],
+            )
+            return [Neighbour(paper_id, -float(distance)) for paper_id, distance in cursor.fetchall()]
+
+    def similarities(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
+        if not paper_ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT paper_id, -(embedding <#> %s::vector) FROM {TABLE} "
+                "WHERE paper_id = ANY(%s) AND model = %s AND embedding IS NOT NULL",
+                [_literal(query), list(paper_ids), self.model],
+            )
+            return {paper_id: float(score) for paper_id, score in cursor.fetchall()}
+
+    def vector_of(self, paper_id: int) -> np.ndarray | None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT embedding::text FROM {TABLE} WHERE paper_id = %s AND model = %s AND embedding IS NOT NULL",
+                [paper_id, self.model],
+            )
+            row = cursor.fetchone()
+        return _parse(row[0]) if row else None
+
+
+def current_index(model: str) -> PgVectorIndex | None:
+    """None until `paperfeed index` has put vectors of the model into pgvector."""
+    count, dimensions = _status(model)
+    return PgVectorIndex(model, dimensions) if count and dimensions else None
