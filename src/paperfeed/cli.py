@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
+# A management command is a Python module, and a module name cannot hold a hyphen: the names
+# people type map to the modules here.
+COMMAND_ALIASES = {"migrate-data": "migrate_data"}
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
@@ -18,6 +22,9 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "paperfeed"
+    position = 2 if argv[1:2] == ["help"] else 1  # `paperfeed help migrate-data` too
+    if len(argv) > position:
+        argv[position] = COMMAND_ALIASES.get(argv[position], argv[position])
     try:
         ManagementUtility(argv).execute()
     except ImproperlyConfigured as exc:
