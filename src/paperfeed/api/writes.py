@@ -17,7 +17,7 @@ from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion import services as discussion
 from paperfeed.community.discussion.forms import CommentForm
 from paperfeed.community.discussion.models import Comment
-from paperfeed.community.discussion.views import _comment_limit
+from paperfeed.community.discussion.services import comment_limit
 from paperfeed.community.submissions import rules
 from paperfeed.community.submissions.forms import SubmitForm
 from paperfeed.community.submissions.views import submission_limit
@@ -94,7 +94,7 @@ def add_comment(request, user, arxiv_id: str):
         parent = Comment.objects.filter(pk=parent_pk, paper=paper).first()
         if parent is None or not parent.visible:
             raise ApiError("The comment you replied to is no longer there.")
-    check_limit(_comment_limit(), user)
+    check_limit(comment_limit(), user)
     comment = discussion.create_comment(paper, user, form.cleaned_data["body"], parent)
     return json_object(comment_json(comment), status=201)
 

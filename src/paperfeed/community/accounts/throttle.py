@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from paperfeed.community.accounts.models import Attempt
 
-
 PRUNE_CHANCE = 0.01
 
 

@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from paperfeed.community import http as responses
 from paperfeed.community.accounts import limits
 from paperfeed.community.accounts.forms import LoginForm, SignupForm, find_login_user
 from paperfeed.community.accounts.throttle import client_ip
-from paperfeed.community.votes import responses
 
 
 def safe_next(request) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.claims.forms import ClaimForm
 from paperfeed.community.claims.models import AuthorshipClaim
-from paperfeed.community.votes.responses import SeeOther, is_htmx, safe_next
+from paperfeed.community.http import SeeOther, is_htmx, safe_next
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
 

@@ -22,7 +22,7 @@ from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.collections import saving
 from paperfeed.community.collections.forms import CollectionForm
 from paperfeed.community.collections.models import Collection
-from paperfeed.community.votes.responses import (
+from paperfeed.community.http import (
     SeeOther,
     back,
     is_htmx,

@@ -9,14 +9,22 @@ trending score of the paper is refreshed afterwards when the feeds app provides 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion.markdown import render_markdown
 from paperfeed.community.discussion.models import Comment
 from paperfeed.papers.models import Paper
+
+
+def comment_limit() -> Limit:
+    """Comments one user may post per hour: on the page and through the API alike."""
+    return Limit("comment", settings.PAPERFEED_COMMENTS_PER_HOUR, timedelta(hours=1))
 
 
 def create_comment(paper: Paper, author, body: str, parent: Comment | None = None) -> Comment:

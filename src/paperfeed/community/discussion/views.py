@@ -6,27 +6,19 @@ with htmx (HX-Request) it answers with the re-rendered thread, which the page sw
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion import services
 from paperfeed.community.discussion.forms import CommentForm
 from paperfeed.community.discussion.models import Comment
 from paperfeed.community.discussion.thread import FormState, thread_context
-from paperfeed.community.votes.responses import SeeOther, is_htmx
+from paperfeed.community.http import SeeOther, is_htmx
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
-
-
-def _comment_limit() -> Limit:
-    return Limit("comment", settings.PAPERFEED_COMMENTS_PER_HOUR, timedelta(hours=1))
 
 
 def _back_to(paper: Paper, anchor: str) -> SeeOther:
@@ -84,7 +76,7 @@ def comment_create(request, arxiv_id: str):
             state.errors = ["The comment you replied to is no longer there."]
             return _refused(request, paper, state, 400)
 
-    limit = _comment_limit()
+    limit = services.comment_limit()
     if not limit.allow(request.user.pk):
         wait = limit.retry_after(request.user.pk)
         state.errors = [

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from paperfeed.community.accounts.throttle import Limit
+from paperfeed.community.http import SeeOther
 from paperfeed.community.submissions import rules
 from paperfeed.community.submissions.forms import SubmitForm
-from paperfeed.community.votes.responses import SeeOther
 
 
 def submission_limit() -> Limit:

@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from paperfeed.community.accounts.throttle import Limit
-from paperfeed.community.votes import services
-from paperfeed.community.votes.responses import (
+from paperfeed.community.http import (
     back,
     is_htmx,
     login_required_response,
     too_many,
 )
+from paperfeed.community.votes import services
 from paperfeed.community.votes.templatetags.votes_tags import vote_context
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import DailyEntry, Paper

@@ -6,8 +6,8 @@ from django import template
 from django.db.models import Sum
 from django.middleware.csrf import get_token
 
+from paperfeed.community.http import current_page
 from paperfeed.community.votes import services
-from paperfeed.community.votes.responses import current_page
 
 register = template.Library()
 

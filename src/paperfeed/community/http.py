@@ -1,6 +1,7 @@
 """How a mutation answers: htmx gets the re-rendered fragment, a plain form a 303 back.
 
-Shared by the votes and collections views (an anonymous user, a rate limit, a safe `next`).
+Shared by every community view that changes something (votes, comments, collections, claims,
+submissions, accounts): an anonymous user, a rate limit, a safe `next`.
 """
 
 from __future__ import annotations
