@@ -237,6 +237,13 @@ PAPERFEED_CLAIMS_PER_DAY = env_int("PAPERFEED_CLAIMS_PER_DAY", 10, minimum=1)
 PAPERFEED_TRENDING_GRAVITY = env_float("PAPERFEED_TRENDING_GRAVITY", 1.5, minimum=0.0)
 PAPERFEED_TRENDING_COMMENT_WEIGHT = env_float("PAPERFEED_TRENDING_COMMENT_WEIGHT", 0.5, minimum=0.0)
 
+# -- operations ----------------------------------------------------------------------------
+# Where `paperfeed backup`/`restore` find pg_dump and pg_restore on PostgreSQL; empty: on PATH.
+# pg_dump must be of the server's major version or newer, which the system's may not be.
+PAPERFEED_PG_BIN = env_str("PAPERFEED_PG_BIN", "")
+if PAPERFEED_PG_BIN:
+    PAPERFEED_PG_BIN = str(Path(PAPERFEED_PG_BIN).expanduser().resolve())
+
 # -- api -----------------------------------------------------------------------------------
 # Requests per minute to the JSON API's read endpoints: per client address without a token,
 # per account with a paperfeed token. 0 turns the limit off (e.g. behind a proxy that limits).

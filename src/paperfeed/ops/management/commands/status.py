@@ -1,5 +1,3 @@
-
-
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Max, Min
 
@@ -35,7 +33,8 @@ class Command(BaseCommand):
                 HarvestCheckpoint.objects.filter(finished=False, pages__gt=0).values_list("key", flat=True)
             ),
             "days_without_announcement": [
-                d.isoformat() for d in AnnouncementDay.objects.filter(announced=False).values_list("date", flat=True)[:10]
+                d.isoformat()
+                for d in AnnouncementDay.objects.filter(announced=False).values_list("date", flat=True)[:10]
             ],
             "ingest_problems": IngestProblem.objects.count(),
             "recent_problems": [
