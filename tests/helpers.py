@@ -66,7 +66,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(data_dir: Path, command: str = "serve", timeout: float = 240) -> Iterator[str]:
+def serving(data_dir: Path, command: str = "serve", timeout: float = 240, workers: int = 1) -> Iterator[str]:
     """`paperfeed serve` (or `demo`) on a free port; yields its base URL, stops it after.
 
     Its output goes to a file beside the data directory, not a pipe: an unread pipe fills up
@@ -76,7 +76,7 @@ def serving(data_dir: Path, command: str = "serve", timeout: float = 240) -> Ite
     log_path = data_dir.parent / f"{data_dir.name}-{command}.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [*PAPERFEED, command, "--port", str(port), "--workers", "1"],
+            [*PAPERFEED, command, "--port", str(port), "--workers", str(workers)],
             env=cli_env(data_dir),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -26,6 +26,15 @@ def _warm_up_worker(worker) -> None:
     warm_up_in_background()
 
 
+def _close_connections_before_fork(server, worker) -> None:
+    """Runs in the master before each fork. A database connection open in the master (the
+    start-up checks, the preloaded app) would otherwise be inherited by every worker, which
+    would then talk over one PostgreSQL socket at once and read each other's replies."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     PaperfeedServer(
@@ -48,5 +57,6 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             # The embedding model loads in each worker after the fork (torch's thread pools
             # do not survive a fork), in the background.
             "post_worker_init": _warm_up_worker,
+            "pre_fork": _close_connections_before_fork,
         }
     ).run()

@@ -83,7 +83,8 @@ def count_on_page(base: str) -> int:
 @pytest.mark.both_databases
 def test_fifty_concurrent_voters_are_counted_exactly(tmp_path):
     data_dir = tmp_path / "data"
-    with serving(data_dir, timeout=120) as base:
+    # Two worker processes: they share nothing but the database.
+    with serving(data_dir, timeout=120, workers=2) as base:
         setup = run_cli(data_dir, "shell", "-c", SETUP)
         assert setup.returncode == 0 and "ready" in setup.stdout, setup.stderr
         with ThreadPoolExecutor(max_workers=10) as pool:
