@@ -39,6 +39,7 @@ class ChildDatabases:
         self._numbers = itertools.count(1)
         self._by_data_dir: dict[Path, str] = {}
         self._template_ready = False
+        self._had_sqlite: set[Path] = set()  # data directories that came with a SQLite file (copied fixtures)
 
     def _admin(self):
         import psycopg
@@ -69,13 +70,16 @@ class ChildDatabases:
             with self._admin() as admin:
                 admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
             self._by_data_dir[data_dir] = server_url(self._settings, name)
+            if (data_dir / "paperfeed.sqlite3").exists():
+                self._had_sqlite.add(data_dir)
         return self._by_data_dir[data_dir]
 
     def drop_all(self) -> None:
         """Drop the databases of the test that just ended (the template stays for the next)."""
-        strays = [d for d in self._by_data_dir if (d / "paperfeed.sqlite3").exists()]
+        strays = [d for d in self._by_data_dir if (d / "paperfeed.sqlite3").exists() and d not in self._had_sqlite]
         assert not strays, f"a child process used SQLite instead of its PostgreSQL database: {strays}"
         with self._admin() as admin:
             for url in self._by_data_dir.values():
                 admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
         self._by_data_dir.clear()
+        self._had_sqlite.clear()
