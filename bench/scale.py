@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py --papers 1000000 --database sqlite --keep /tmp/pf-scale-sqlite
     .venv/bin/python bench/scale.py --reuse /tmp/pf-scale-sqlite --workers 2,4 --duration 60
+    .venv/bin/python bench/scale.py --reuse /tmp/pf-scale-sqlite --steps 5 --mix latest=50,paper=50
 
 Steps, each printing its figures (and the load average when it started):
 
@@ -73,40 +74,15 @@ WARM_QUERIES = 20
 MIX = {"latest": 15, "day": 20, "trending": 15, "paper": 30, "search": 20}
 
 
-# `paperfeed serve` with the database connection of its start-up checks closed before gunicorn
-# forks: otherwise every worker inherits the master's open PostgreSQL connection and uses it
-# at boot (the embedder warm-up asks for the vector index), so workers read each other's
-# replies (see the bench's report). Closing an already closed connection changes nothing, so
-# this stays harmless once `paperfeed serve` closes it itself.
-SERVE_CLOSING_CONNECTIONS = """
-import sys
-
-import django
-
-django.setup()
-from django.db import connections
-
-from paperfeed.cli import main
-from paperfeed.ops.management.commands import serve as command
-
-real_serve = command.serve
-
-
-def serve(*args, **kwargs):
-    connections.close_all()
-    real_serve(*args, **kwargs)
-
-
-command.serve = serve
-main(["paperfeed", *sys.argv[1:]])
-"""
-
-
 # -- small helpers -----------------------------------------------------------------------------
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def load_average() -> str:
@@ -471,7 +447,8 @@ def print_indexes(state: dict) -> None:
     vectors, index, extra = state["vectors"], state["index"], state["index_no_embed"]
     print(
         f"vectors (synthetic: random sample vector + N(0, {NOISE_SIGMA}²) per dimension, re-normalised; "
-        f"mean cosine to the nearest sample vector {vectors['cosine_to_source']:.2f}): {vectors['count']:,} PaperVector rows "
+        f"mean cosine to the nearest sample vector {vectors['cosine_to_source']:.2f}): "
+        f"{vectors['count']:,} PaperVector rows "
         f"inserted in {vectors['insert_seconds']:,.1f} s ({vectors['count'] / vectors['insert_seconds']:,.0f} rows/s; "
         f"making them took another {vectors['make_seconds']:,.1f} s)"
     )
@@ -681,10 +658,9 @@ def stop(server: subprocess.Popen) -> None:
 def load_test(env: dict, root: Path, workers: int, plan: Path, args) -> dict:
     port, log_file = free_port(), root / f"serve-{workers}-workers.log"
     base = f"http://127.0.0.1:{port}"
-    start = ["-c", SERVE_CLOSING_CONNECTIONS] if args.fork_workaround else ["-m", "paperfeed"]
     with open(log_file, "w") as out:
         server = subprocess.Popen(
-            [sys.executable, *start, "serve", "--workers", str(workers), "--port", str(port)],
+            [sys.executable, "-m", "paperfeed", "serve", "--workers", str(workers), "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -693,7 +669,8 @@ def load_test(env: dict, root: Path, workers: int, plan: Path, args) -> dict:
         wait_until_up(server, base, log_file)
         result_file = root / f"load-{workers}-workers.json"
         log(
-            f"load: {workers} workers on {base}, {args.concurrency} clients, {args.duration:.0f} s (+{args.warmup:.0f} s warm-up)"
+            f"load: {workers} workers on {base}, {args.concurrency} clients, "
+            f"{args.duration:.0f} s (+{args.warmup:.0f} s warm-up)"
         )
         subprocess.run(
             [
@@ -717,15 +694,26 @@ def load_test(env: dict, root: Path, workers: int, plan: Path, args) -> dict:
         result = json.loads(result_file.read_text())
         result["memory"] = server_memory(server.pid)
         result["load_average"] = load_average()
-        result["fork_workaround"] = args.fork_workaround
         return result
     finally:
         stop(server)
 
 
-def write_plan(root: Path, paths: dict[str, list[str]]) -> Path:
+def parse_mix(text: str) -> dict[str, float]:
+    """ "latest=15,day=20,…" → weights; kinds left out get weight 0."""
+    mix = {kind: 0.0 for kind in MIX}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, weight = part.partition("=")
+        if kind not in mix:
+            raise SystemExit(f"--mix: unknown page kind {kind!r} (known: {', '.join(MIX)})")
+        mix[kind] = float(weight)
+    return mix
+
+
+def write_plan(root: Path, paths: dict[str, list[str]], mix_text: str) -> Path:
     plan = root / "load-plan.json"
-    groups = [{"name": kind, "weight": MIX[kind], "paths": paths[kind]} for kind in MIX]
+    mix = parse_mix(mix_text)
+    groups = [{"name": kind, "weight": weight, "paths": paths[kind]} for kind, weight in mix.items() if weight > 0]
     plan.write_text(json.dumps({"groups": groups}, indent=1))
     return plan
 
@@ -740,14 +728,13 @@ def print_load(workers: int, r: dict) -> None:
     )
     for name, g in r["groups"].items():
         print(
-            f"  {name:>8}: {g['requests']:,} requests, errors {g['errors']}, p50 {g['p50_ms']:,.1f} ms, p99 {g['p99_ms']:,.1f} ms"
+            f"  {name:>8}: {g['requests']:,} requests, errors {g['errors']}, "
+            f"p50 {g['p50_ms']:,.1f} ms, p99 {g['p99_ms']:,.1f} ms"
         )
     if r["errors"]:
         print(f"  errors by kind: {r['error_kinds']}; e.g. {r['error_samples'][:3]}")
     print(f"  RSS MB: master {memory['master']['rss_mb']:,.0f}; workers {per_worker}")
     print(f"  load generator CPU: {r['client_cpu_seconds']:.1f} s of {r['seconds']:.0f} s")
-    if r.get("fork_workaround"):
-        print("  (server started with its database connection closed before the fork: --fork-workaround)")
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -764,11 +751,11 @@ def parse_args():
     where.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR (under /tmp) and keep it for --reuse")
     where.add_argument("--reuse", type=Path, metavar="DIR", help="a run kept with --keep: skip what it already did")
     parser.add_argument("--skip-load", action="store_true", help="skip step 5, the gunicorn load test")
+    parser.add_argument("--steps", default="3,4,5", help="measuring steps to run (1–2 run once per data directory)")
     parser.add_argument(
-        "--fork-workaround",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="close the server's database connection before gunicorn forks (default: on PostgreSQL only)",
+        "--mix",
+        default=",".join(f"{kind}={weight}" for kind, weight in MIX.items()),
+        help="load-test weights per page kind (default %(default)s)",
     )
     parser.add_argument("--workers", default="2,4", help="gunicorn worker counts to test (default %(default)s)")
     parser.add_argument("--duration", type=float, default=60, help="seconds per load test (default %(default)s)")
@@ -779,6 +766,7 @@ def parse_args():
     parser.add_argument("--queries", type=int, default=200, help="search queries per mode (default %(default)s)")
     parser.add_argument("--page-requests", type=int, default=100, help="requests per page kind (default %(default)s)")
     args = parser.parse_args()
+    args.steps = {n.strip() for n in args.steps.split(",")} - ({"5"} if args.skip_load else set())
     if args.database_url and args.database == "sqlite":
         parser.error("--database-url is a PostgreSQL database")
     return args
@@ -792,8 +780,6 @@ def settle_arguments(args, state: dict) -> None:
         args.database, args.papers = state["database"], state["papers"]
         args.database_url = args.database_url or state.get("database_url")
     args.database = args.database or ("postgres" if args.database_url else "sqlite")
-    if args.fork_workaround is None:
-        args.fork_workaround = args.database == "postgres"
     state.update(database=args.database, papers=args.papers)
     if args.database_url:
         state["database_url"] = args.database_url
@@ -864,23 +850,25 @@ def run_measuring_steps(args, root: Path, state: dict, env: dict) -> dict:
 
     results: dict = {}
     pool = query_pool()
-    step("3. hybrid search")
-    results["search"] = time_search(pool, args.queries)
-    print_search(results["search"], args.queries)
+    if "3" in args.steps:
+        step("3. hybrid search")
+        results["search"] = time_search(pool, args.queries)
+        print_search(results["search"], args.queries)
 
-    step("4. pages")
-    listed = list_papers_daily()
+    listed = list_papers_daily()  # the load test's pages too
     paths = page_paths(listed, pool, args.page_requests + 5)  # +5: the warm-up round's
-    results["pages"] = time_pages(paths, args.page_requests)
-    print_pages(results["pages"], listed)
+    if "4" in args.steps:
+        step("4. pages")
+        results["pages"] = time_pages(paths, args.page_requests)
+        print_pages(results["pages"], listed)
 
-    if not args.skip_load:
+    if "5" in args.steps:
         load_paths = {**paths, "search": ["/papers/search?" + urlencode({"q": q}) for q in take(pool, 500)]}
-        plan = write_plan(root, load_paths)
+        plan = write_plan(root, load_paths, args.mix)
         connection.close()  # nothing of this process stays open under the server
         results["load"] = {}
         for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-            step(f"5. load test, {workers} workers")
+            step(f"5. load test, {workers} workers, mix {args.mix}")
             results["load"][workers] = load_test(env, root, workers, plan, args)
             print_load(workers, results["load"][workers])
     return results
@@ -894,7 +882,7 @@ def main() -> None:
     save_state(root, state)
     data_dir = root / "data"
     print(describe())
-    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}")
+    print(f"uptime: {uptime()}")
     print(
         f"run: {args.papers:,} papers on {args.database}; directory {root} ({'kept' if keep else 'removed at the end'})"
     )
@@ -917,9 +905,7 @@ def main() -> None:
 
             connections.close_all()  # before the server stops
     finally:
-        print(
-            f"\nuptime at the end: {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}"
-        )
+        print(f"\nuptime at the end: {uptime()}")
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
 

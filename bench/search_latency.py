@@ -12,6 +12,12 @@ of two ways (--vectors):
 Queries are real: titles of stored papers, embedded by the real model at query time; each
 query is asked once per mode, so the query-vector cache never helps.
 
+The impact lists of common words (search.impact) are built as `paperfeed index` builds them,
+with the configured PAPERFEED_IMPACT_* settings, and their build time and size reported. With
+--data-dir, a later run reuses the corpus, its vectors, (with --keep-index) the vector index,
+and the impact lists when the index has not changed (--rebuild-impact times a full build).
+The load average is printed before and after: other work on the machine shows in p99s.
+
     .venv/bin/python bench/search_latency.py --papers 100000 --data-dir /tmp/bench-100k
 """
 
@@ -28,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from machine import describe  # noqa: E402
+from machine import describe
 
 
 def percentiles(times: list[float]) -> str:
@@ -73,8 +79,11 @@ def store_vectors(model: str, dims: int, kind: str) -> None:
     for start in range(0, len(ids), 20_000):
         part = ids[start : start + 20_000]
         vectors = make_vectors(len(part), dims, kind, rng)
-        insert_rows(PaperVector, ["paper", "model", "digest", "vector", "updated_at"],
-                    [(pid, model, f"bench-{kind}", v.astype("<f2").tobytes(), now) for pid, v in zip(part, vectors)])
+        insert_rows(
+            PaperVector,
+            ["paper", "model", "digest", "vector", "updated_at"],
+            [(pid, model, f"bench-{kind}", v.astype("<f2").tobytes(), now) for pid, v in zip(part, vectors)],
+        )
 
 
 def hnsw_recall(graph, vectors, queries, ef_values: list[int]) -> None:
@@ -103,18 +112,62 @@ def hnsw_recall(graph, vectors, queries, ef_values: list[int]) -> None:
         print(f"  efSearch {ef:>4}: recall@10 {recall:.3f}, search {percentiles(times)}")
 
 
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} at {time.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def impact_lists(force: bool) -> None:
+    """Build the impact lists as `paperfeed index` does, and say what they hold."""
+    from django.conf import settings
+    from django.db import connection
+
+    from paperfeed.search.backends import FIELD_WEIGHTS
+    from paperfeed.search.impact_build import build_impact_lists
+
+    threshold, length = settings.PAPERFEED_IMPACT_THRESHOLD, settings.PAPERFEED_IMPACT_LIST_LENGTH
+    started = time.perf_counter()
+    built = build_impact_lists(threshold, length, FIELD_WEIGHTS, force=force)
+    print(built.line() + ("" if built.reused else f" (build {time.perf_counter() - started:.1f} s)"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT b.threshold, b.list_length, b.terms, b.started_at, b.finished_at, "
+            "COALESCE(SUM(length(i.ids) + length(i.impacts)), 0) "
+            "FROM search_term_impact_build b LEFT JOIN search_term_impact i ON i.generation = b.generation "
+            "WHERE b.state = 'current' GROUP BY b.generation"
+        )
+        row = cursor.fetchone()
+    if row:
+        print(
+            f"  current lists: words held by more than {row[0]:,} papers, {row[1]:,} best papers per list; "
+            f"{row[2]:,} lists, {row[5] / 1024 / 1024:,.1f} MB stored; built {row[3]} → {row[4]}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, help="reuse (or keep) this data directory")
     parser.add_argument("--vectors", choices=["perturbed", "random"], default="perturbed")
-    parser.add_argument("--recall", type=int, nargs="*", metavar="EF",
-                        help="also measure HNSW recall@10 against exact search at these efSearch values")
+    parser.add_argument(
+        "--recall",
+        type=int,
+        nargs="*",
+        metavar="EF",
+        help="also measure HNSW recall@10 against exact search at these efSearch values",
+    )
     parser.add_argument("--fts-rebuild", action="store_true", help="also time rebuilding the FTS5 index")
     parser.add_argument("--keep-index", action="store_true", help="reuse the vector index written by an earlier run")
+    parser.add_argument("--rebuild-impact", action="store_true", help="rebuild the impact lists even if up to date")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="make the corpus and its indexes in --data-dir, measure nothing (for a later, quieter run)",
+    )
     args = parser.parse_args()
     print(describe())
+    print(load_average())
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="paperfeed-bench-"))
     os.environ["PAPERFEED_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
@@ -123,8 +176,12 @@ def main() -> None:
         snapshot = data_dir / "snapshot.jsonl.gz"
         data_dir.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, str(HERE / "make_snapshot.py"), str(args.papers), str(snapshot)], check=True)
-        subprocess.run([sys.executable, "-m", "paperfeed", "ingest", "snapshot", str(snapshot)], env=env, check=True,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "paperfeed", "ingest", "snapshot", str(snapshot)],
+            env=env,
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
         snapshot.unlink()
 
     import django
@@ -132,6 +189,10 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
+
+    from paperfeed.ops import preflight
+
+    preflight.migrate()  # a corpus kept from an earlier version may lack newer tables
 
     from paperfeed.papers.models import Paper
     from paperfeed.search.backends import lexical_backend
@@ -157,6 +218,9 @@ def main() -> None:
     if not (args.keep_index and (index_dir(model) / "manifest.json").exists()):
         write_vector_index(model)
     build = time.perf_counter() - started
+    impact_lists(args.rebuild_impact)
+    if args.prepare_only:
+        return
     titles = list(Paper.objects.order_by("?").values_list("title", flat=True)[: args.queries * 3])
     embedder.encode(["warm-up"])
     before = resident_mb()
@@ -164,9 +228,11 @@ def main() -> None:
     loaded = resident_mb() - before
     count = len(index)
     size = sum(p.stat().st_size for p in index_dir(model).iterdir())
-    print(f"papers: {count:,} ({kind} vectors); vector index ({'HNSW' if index.manifest['approximate'] else 'exact'}) "
-          f"{'reused' if args.keep_index else f'written in {build:.1f} s from the database'}; {size / count:.0f} bytes per paper on disk, "
-          f"{loaded * 1024 * 1024 / count:.0f} bytes per paper resident after loading it")
+    print(
+        f"papers: {count:,} ({kind} vectors); vector index ({'HNSW' if index.manifest['approximate'] else 'exact'}) "
+        f"{'reused' if args.keep_index else f'written in {build:.1f} s from the database'}; {size / count:.0f} bytes per paper on disk, "
+        f"{loaded * 1024 * 1024 / count:.0f} bytes per paper resident after loading it"
+    )
 
     if args.recall:
         _, vectors = load_vectors(model)
@@ -178,7 +244,10 @@ def main() -> None:
 
     rank(titles[-1])  # warm: model, index, SQLite caches
     # Each mode gets its own titles so that no mode finds its query vector cached.
-    sets = {mode: titles[i * args.queries : (i + 1) * args.queries] for i, mode in enumerate(("lexical", "semantic", "hybrid"))}
+    sets = {
+        mode: titles[i * args.queries : (i + 1) * args.queries]
+        for i, mode in enumerate(("lexical", "semantic", "hybrid"))
+    }
     probe = embedder.encode(["vector search"])[0]
     legs = {
         "query embedding": lambda t: embedder.encode([t]),
@@ -198,9 +267,15 @@ def main() -> None:
             rank(title, mode)
             times.append((time.perf_counter() - began) * 1000)
         print(f"{mode:>16}: {percentiles(times)} over {len(times)} queries (query embedding included)")
+    from paperfeed.search.impact import impact_store
+
+    print(f"impact lists cached by this process after the queries: {impact_store.cached_bytes() / 1024 / 1024:,.1f} MB")
+    print(load_average())
     db = sum(p.stat().st_size for p in data_dir.glob("paperfeed.sqlite3*"))
-    print(f"resident memory of this process: {resident_mb():,.0f} MB (peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB); "
-          f"database {db / 1024 / 1024:,.0f} MB ({db / count:,.0f} bytes per paper, vectors table included)")
+    print(
+        f"resident memory of this process: {resident_mb():,.0f} MB (peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB); "
+        f"database {db / 1024 / 1024:,.0f} MB ({db / count:,.0f} bytes per paper, vectors table included)"
+    )
     connection.close()
 
 

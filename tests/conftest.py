@@ -36,24 +36,28 @@ def pytest_collection_modifyitems(config, items):
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         # Tests of PostgreSQL-only parts (pgvector) have nothing to run against on SQLite.
-        only_postgres = [item for item in items if item.get_closest_marker("postgres")]
-        if only_postgres:
-            config.hook.pytest_deselected(items=only_postgres)
-            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        _leave_out(config, items, lambda item: item.get_closest_marker("postgres"))
         return
+    # Nor have tests of SQLite-only parts (FTS5's impact lists) on PostgreSQL.
+    _leave_out(config, items, lambda item: item.get_closest_marker("sqlite"))
     if config.getoption("--every-test"):
         return
-    kept, left_out = [], []
-    for item in items:
-        reaches_database = (
+    _leave_out(
+        config,
+        items,
+        lambda item: not (
             item.get_closest_marker("django_db")
             or "django_db_setup" in item.fixturenames
             or item.get_closest_marker("both_databases")
-        )
-        (kept if reaches_database else left_out).append(item)
+        ),
+    )
+
+
+def _leave_out(config, items, condition) -> None:
+    left_out = [item for item in items if condition(item)]
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = kept
+        items[:] = [item for item in items if not condition(item)]
 
 
 def _on_postgres() -> bool:

@@ -215,6 +215,14 @@ PAPERFEED_MODEL_CACHE = Path(env_str("PAPERFEED_MODEL_CACHE", str(DATA_DIR / "mo
 # query's keywords rarest first until their posting lists hold this many papers in all:
 # much faster at 100k+ papers, at a cost in ranking quality (docs/benchmarks.md).
 PAPERFEED_LEXICAL_POSTINGS = env_int("PAPERFEED_LEXICAL_POSTINGS", 0, minimum=0)
+# Impact lists (SQLite): `paperfeed index` stores, for every word held by more than
+# IMPACT_THRESHOLD papers (0: no lists), every paper's BM25 share and its best papers —
+# IMPACT_LIST_LENGTH of them, by default (0) 1.5 % of the papers, at least 1,000 — and the
+# lexical leg reads those instead of having FTS5 score every paper holding the word
+# (search.impact; the defaults meet the latency targets at 100k-1M papers with no loss of
+# ranking quality on SciFact scaled to those sizes, docs/benchmarks.md).
+PAPERFEED_IMPACT_THRESHOLD = env_int("PAPERFEED_IMPACT_THRESHOLD", 1_000, minimum=0)
+PAPERFEED_IMPACT_LIST_LENGTH = env_int("PAPERFEED_IMPACT_LIST_LENGTH", 0, minimum=0)
 
 # -- community -----------------------------------------------------------------------------
 # Whether anyone may create an account at /signup (admins can always add users with

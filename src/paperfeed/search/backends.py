@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
+from paperfeed.search.fts_terms import index_tokenizer
+from paperfeed.search.impact import impact_store, split_keywords, sum_top
 from paperfeed.search.query import fts5_match, keywords, tokens
 from paperfeed.search.rarity import FrequencyCache, within_budget
 
@@ -19,6 +21,12 @@ from paperfeed.search.rarity import FrequencyCache, within_budget
 # tuned on SciFact's train split (docs/benchmarks.md), where a title weight of 3 won in
 # cross-validation; authors count like abstract words.
 FIELD_WEIGHTS = (3.0, 1.0, 1.0)
+
+# The lexical leg's FTS5 query for the rare words returns at most this many papers (see
+# SqliteFtsBackend._every_match); and it asks the impact lists for a few more than it
+# needs, in case some of their papers were deleted since the lists were built.
+RARE_ROWS = 20_000
+DELETED_MARGIN = 20
 
 # Private-use characters mark highlights inside snippets; they cannot occur in stored text
 # (normalisation strips nothing, but no real abstract uses them), and the page escapes the
@@ -54,8 +62,9 @@ class LexicalBackend:
 
     def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
         """(paper id, BM25 score) of the best `k` papers with any of the query's keywords
-        (stopwords dropped; the commonest left out past PAPERFEED_LEXICAL_POSTINGS; title
-        weighted) — the lexical leg of hybrid search."""
+        (stopwords dropped; title weighted) — the lexical leg of hybrid search. How the
+        commonest words are scored at scale is the backend's business (SQLite: impact lists;
+        PostgreSQL: left out past PAPERFEED_LEXICAL_POSTINGS)."""
         raise NotImplementedError
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -111,18 +120,73 @@ class SqliteFtsBackend(LexicalBackend):
             hits = [Hit(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
         return SearchResult(hits, total)
 
+    def lexical_terms(self, text: str) -> list[str]:
+        """Keywords with an impact list always count (they cost FTS5 nothing); the postings
+        budget, when set, applies to the others — the ones FTS5 scores."""
+        words = keywords(text)
+        split = split_keywords(words, impact_store.current(), index_tokenizer())
+        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+        return [w for w in words if w in rare or w not in split.rare]
+
     def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
-        words = self.lexical_terms(text)
+        """BM25 of the OR of the keywords, FTS5 scoring the rare ones and the impact lists
+        (search.impact) standing in for the common ones. A query without common words —
+        every query before the first `paperfeed index` and on small collections — is one
+        FTS5 query, exactly as without lists."""
+        words = keywords(text)
         if not words:
             return []
+        for _ in range(2):
+            generation = impact_store.current()
+            split = split_keywords(words, generation, index_tokenizer())
+            lists = impact_store.lists(generation, list(split.common)) if split.common else {}
+            if len(lists) == len(split.common):
+                break
+            # A build switched generations and removed this one's lists meanwhile: once more.
+        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+        if not split.common:
+            return self._bm25(rare, k)
+        exact = self._every_match(rare, k) if rare else []
+        ranked = sum_top(exact, [(lists[t], n) for t, n in split.common.items() if t in lists], k + DELETED_MARGIN)
+        return self._existing(ranked, {pid for pid, _ in exact})[:k]
+
+    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
+        """The best `limit` papers with any of the words, by BM25."""
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid, -bm25({self.table}, {weights}) AS score FROM {self.table} "
                 f"WHERE {self.table} MATCH %s ORDER BY bm25({self.table}, {weights}) LIMIT %s",
-                [fts5_match(words, "OR"), k],
+                [fts5_match(words, "OR"), limit],
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
+        """Every paper with any of the (rare) words and its BM25 — not only the best k: one
+        with a weak rare match may still lead once its common words are added. Unsorted,
+        which spares FTS5 a sort of every row. While the lists are fresh each rare word is
+        held by at most PAPERFEED_IMPACT_THRESHOLD papers; should the words match more than
+        RARE_ROWS papers (they became common after the build), the best RARE_ROWS it is."""
+        weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, -bm25({self.table}, {weights}) FROM {self.table} WHERE {self.table} MATCH %s LIMIT %s",
+                [fts5_match(words, "OR"), RARE_ROWS + 1],
+            )
+            rows = [(row[0], row[1]) for row in cursor.fetchall()]
+        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS))
+
+    @staticmethod
+    def _existing(ranked: list[tuple[int, float]], live: set[int]) -> list[tuple[int, float]]:
+        """Without papers deleted since the lists were built (FTS5's own rows are live)."""
+        listed = [pid for pid, _ in ranked if pid not in live]
+        if not listed:
+            return ranked
+        marks = ", ".join(["%s"] * len(listed))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM papers_paper WHERE id IN ({marks})", listed)
+            present = live | {row[0] for row in cursor.fetchall()}
+        return [(pid, score) for pid, score in ranked if pid in present]
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
         words = keywords(text)

@@ -4,8 +4,9 @@ from django.db import connection
 
 from paperfeed.ops import preflight
 from paperfeed.ops.progress import progress_reporter
-from paperfeed.search.backends import lexical_backend
+from paperfeed.search.backends import FIELD_WEIGHTS, lexical_backend
 from paperfeed.search.embedder import Embedder
+from paperfeed.search.impact_build import build_impact_lists
 from paperfeed.search.indexer import embed_papers, write_vector_index
 from paperfeed.search.vectors import uses_pgvector
 from paperfeed.search.vectors_postgres import PgVectorUnavailable
@@ -14,7 +15,8 @@ from paperfeed.search.vectors_postgres import PgVectorUnavailable
 class Command(BaseCommand):
     help = (
         "Build the search indexes: embed new or changed papers (incremental and resumable: "
-        "run it again after an interruption), then write the vector index. The keyword index "
+        "run it again after an interruption), then write the vector index, then (SQLite) the "
+        "impact lists of common words the keyword leg of search reads. The keyword index "
         "follows every write by itself; --rebuild recreates it from the papers table."
     )
 
@@ -33,6 +35,7 @@ class Command(BaseCommand):
                 cursor.execute("SELECT count(*) FROM paper_fts")
                 self.stdout.write(f"keyword index: {cursor.fetchone()[0]:,} papers")
         if no_embed:
+            self._impact_lists(force=rebuild)
             return
         embedder = Embedder(settings.PAPERFEED_EMBEDDING_MODEL)
         with progress_reporter() as report:
@@ -49,3 +52,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=1) from exc
         where = "pgvector" if uses_pgvector() else "file"
         self.stdout.write(f"vector index ({embedder.name}, {where}): {count:,} papers")
+        self._impact_lists(force=rebuild)
+
+    def _impact_lists(self, force: bool) -> None:
+        """FTS5 only: PostgreSQL's keyword leg has no impact lists (search.impact)."""
+        if connection.vendor != "sqlite":
+            return
+        with progress_reporter() as report:
+            built = build_impact_lists(
+                settings.PAPERFEED_IMPACT_THRESHOLD,
+                settings.PAPERFEED_IMPACT_LIST_LENGTH,
+                FIELD_WEIGHTS,
+                progress=report,
+                force=force,
+            )
+        self.stdout.write(built.line())

@@ -1,0 +1,243 @@
+"""Impact lists for common words (search.impact): exact where they hold a paper, built and
+swapped by `paperfeed index`, and never the only way to find a paper. SQLite's FTS5 only."""
+
+import re
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from paperfeed.papers.models import Paper
+from paperfeed.papers.store import store_records
+from paperfeed.search.backends import FIELD_WEIGHTS, lexical_backend
+from paperfeed.search.fts_terms import index_tokenizer
+from paperfeed.search.impact import (
+    ID_TYPE,
+    IMPACT_TYPE,
+    ImpactList,
+    impact_store,
+    sum_top,
+)
+from paperfeed.search.impact_build import build_impact_lists
+from paperfeed.search.query import keywords
+from paperfeed.sources.normalize import build_record
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.sqlite,  # impact lists are FTS5's: the PostgreSQL run leaves these out
+]
+
+# Words by how many of the 40 papers hold them: "lattice" all, "spectral" half (in titles or
+# abstracts, once to three times), "proposed" a quarter (a stem FTS5 stems again: propos →
+# propo), "zeolite" three. With a threshold of 5 the first three are common (with the filler
+# words), "zeolite" is rare.
+PAPERS = 40
+
+
+def corpus(extra: int = 0) -> list[int]:
+    records = []
+    for i in range(PAPERS):
+        title = f"Lattice study {i}" + (" spectral" if i % 4 == 0 else "")
+        abstract = "We measure lattice constants " + "and more " * (i % 7)
+        if i % 2 == 0:
+            abstract += " spectral" * (1 + i % 3)
+        if i % 4 == 1:
+            abstract += " as proposed"
+        if i in (3, 17, 30):
+            abstract += " in a zeolite"
+        records.append(build_record(arxiv_id=f"2612.{i + 1 + extra:05d}", title=title, abstract=abstract))
+    store_records(records)
+    return list(Paper.objects.order_by("id").values_list("id", flat=True))
+
+
+def build(threshold=5, length=1000, **kwargs):
+    built = build_impact_lists(threshold, length, FIELD_WEIGHTS, **kwargs)
+    impact_store.clear()
+    return built
+
+
+def exact_bm25(text: str) -> dict[int, float]:
+    """FTS5's own BM25 of the whole query, every keyword scored by FTS5."""
+    return dict(lexical_backend()._bm25(keywords(text), 10_000))
+
+
+@pytest.fixture(autouse=True)
+def _only_this_tests_papers():
+    """Without the sample another test may have loaded (rolled back afterwards): counts of
+    lists and candidates are then this module's own."""
+    Paper.objects.all().delete()
+    impact_store.clear()
+    yield
+    impact_store.clear()
+
+
+def test_words_map_to_the_terms_the_index_holds():
+    words = ["Optimizers", "Gödel", "NAÏVE", "Straße", "running", "ÆSIR", "İstanbul", "foo_bar", "1e-5", "x²"]
+    store_records([build_record(arxiv_id=f"2612.{90000 + i}", title=w) for i, w in enumerate(words)])
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIRTUAL TABLE temp.test_occurrences USING fts5vocab(main, paper_fts, instance)")
+        for paper_id, title in Paper.objects.filter(arxiv_id__startswith="2612.9000").values_list("id", "title"):
+            cursor.execute("SELECT term FROM temp.test_occurrences WHERE doc = %s ORDER BY offset", [paper_id])
+            assert index_tokenizer().terms(title) == tuple(row[0] for row in cursor.fetchall()), title
+    assert index_tokenizer().terms("Optimizers") == ("optim",)  # stemmed, lower-cased
+    assert index_tokenizer().terms("Gödel") == ("godel",)  # diacritics folded
+    assert index_tokenizer().terms("foo_bar") == ("foo", "bar")  # FTS5 reads a phrase
+
+
+def quantum(text: str) -> float:
+    """How far the lists' sum may be from FTS5's: half a step per common word's list (the
+    lists keep contributions in steps of 1/65,535 of the word's best), and float rounding."""
+    generation = impact_store.current()
+    words = [index_tokenizer().terms(w) for w in keywords(text)]
+    lists = impact_store.lists(generation, [t[0] for t in words if len(t) == 1 and t[0] in generation.terms])
+    return sum(impact_list.scale for impact_list in lists.values()) + 1e-9
+
+
+def test_with_complete_best_lists_the_ranking_is_fts5s_own():
+    corpus()
+    built = build(length=1000)  # more than any term's papers: every paper is among the best
+    terms = impact_store.current().terms
+    assert {"lattic", "spectral", "propos"} <= terms and "zeolit" not in terms and built.unmatched == 0
+    for text in ["lattice spectral zeolite", "spectral zeolite", "proposed lattice", "lattice"]:
+        exact = exact_bm25(text)
+        got = dict(lexical_backend().candidates(text, k=1000))
+        assert set(got) == set(exact), text
+        for paper_id, score in exact.items():
+            assert got[paper_id] == pytest.approx(score, abs=quantum(text)), text
+
+
+def test_with_short_best_lists_every_candidate_still_has_its_whole_bm25():
+    corpus()
+    build(length=3)
+    for text in ["lattice spectral zeolite", "lattice spectral", "proposed spectral"]:
+        exact = exact_bm25(text)
+        got = dict(lexical_backend().candidates(text, k=1000))
+        assert 3 <= len(got) < len(exact)  # candidates: papers with "zeolite", and 3 best per word
+        for paper_id, score in got.items():
+            assert score == pytest.approx(exact[paper_id], abs=quantum(text)), text
+    # Papers with a rare word are always candidates, whatever their common words.
+    assert {pid for pid, score in exact_bm25("zeolite").items()} <= set(
+        dict(lexical_backend().candidates("lattice spectral zeolite", k=1000))
+    )
+
+
+def test_a_stem_counts_once_per_keyword_as_in_fts5():
+    corpus()
+    build()
+    exact = exact_bm25("spectral spectrally")  # two phrases, one term: FTS5 counts it twice
+    got = dict(lexical_backend().candidates("spectral spectrally", k=1000))
+    assert set(got) == set(exact)
+    assert all(got[pid] == pytest.approx(score, abs=2 * quantum("spectral")) for pid, score in exact.items())
+
+
+def test_index_builds_reuses_and_swaps_lists(settings, capsys):
+    settings.PAPERFEED_IMPACT_THRESHOLD = 5
+    corpus()
+    call_command("index", "--no-embed")
+    assert "impact lists: 10 common terms" in capsys.readouterr().out
+    first = impact_store.current().number
+    call_command("index", "--no-embed")
+    assert "impact lists: up to date" in capsys.readouterr().out
+    assert impact_store.current().number == first
+    corpus(extra=100)  # 40 more papers: every IDF changes
+    call_command("index", "--no-embed")
+    assert re.search(r"impact lists: \d+ common terms", capsys.readouterr().out)
+    assert impact_store.current().number > first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT generation FROM search_term_impact")
+        assert [row[0] for row in cursor.fetchall()] == [impact_store.current().number]  # the old one is gone
+        cursor.execute("SELECT count(*) FROM search_term_impact_build WHERE state = 'current'")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_searches_use_the_old_lists_until_a_build_is_complete():
+    corpus()
+    build()
+    before = lexical_backend().candidates("lattice spectral")
+    old = impact_store.current().number
+    seen = []
+
+    def search_meanwhile(done, total, label):
+        seen.append(impact_store.current().number)
+        assert lexical_backend().candidates("lattice spectral") == before
+        if done == 2:
+            raise KeyboardInterrupt  # interrupted half-way
+
+    store_records([build_record(arxiv_id="2612.09999", title="Unrelated wording")])
+    with pytest.raises(KeyboardInterrupt):
+        build(progress=search_meanwhile, force=True)
+    assert set(seen) == {old}
+    assert impact_store.current().number == old
+    finished = build(force=True)  # the next build clears the interrupted one away
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT generation FROM search_term_impact")
+        assert [row[0] for row in cursor.fetchall()] == [finished.generation]
+
+
+def test_papers_added_after_the_build_are_found_by_their_rare_words():
+    corpus()
+    build()
+    store_records([build_record(arxiv_id="2612.05000", title="Lattice spectral anomalies in narwhal tusks")])
+    new = Paper.objects.get(arxiv_id="2612.05000").pk
+    assert new in dict(lexical_backend().candidates("spectral lattice narwhal"))
+    # By common words alone it waits for the next build, which puts it in their lists.
+    assert new not in dict(lexical_backend().candidates("spectral lattice", k=1000))
+    build()
+    assert new in dict(lexical_backend().candidates("spectral lattice", k=1000))
+
+
+def test_papers_deleted_after_the_build_are_not_candidates():
+    ids = corpus()
+    build()
+    top = lexical_backend().candidates("lattice spectral")[0][0]
+    Paper.objects.filter(pk=top).delete()
+    found = dict(lexical_backend().candidates("lattice spectral", k=1000))
+    assert top not in found and set(found) <= set(ids)
+
+
+def test_small_collections_have_no_lists_and_search_as_before():
+    corpus()
+    built = build(threshold=PAPERS)  # no term is held by more than 40 papers
+    assert built.generation is None and built.terms == 0
+    assert impact_store.current().terms == frozenset()
+    assert lexical_backend().candidates("lattice zeolite") == lexical_backend()._bm25(["lattice", "zeolite"], 100)
+
+
+def test_hostile_queries_with_lists():
+    corpus()
+    build()
+    backend = lexical_backend()
+    for text in [
+        'lattice" OR "',
+        "lattice_constants",
+        "NEAR(lattice spectral)",
+        "spectral*",
+        "'; DROP TABLE x; --",
+        "lattice " * 50,
+        "_ _ _",
+        "the of and",
+        "",
+    ]:
+        backend.candidates(text)
+    # FTS5 reads "lattice_constants" as a phrase of two common terms: it scores it itself.
+    assert len(backend.candidates("lattice_constants", k=1000)) == PAPERS
+    assert Paper.objects.count() == PAPERS
+
+
+def test_the_postings_budget_applies_to_words_without_a_list(settings):
+    corpus()
+    build()
+    settings.PAPERFEED_LEXICAL_POSTINGS = 1
+    type(lexical_backend()).frequencies.clear()
+    # "lattice" has a list and stays; of the words FTS5 would score, only the rarest does.
+    assert lexical_backend().lexical_terms("lattice zeolite wording") == ["lattice", "wording"]
+    type(lexical_backend()).frequencies.clear()
+
+
+def test_ties_go_to_the_lower_paper_id():
+    # Near-duplicate papers score alike; FTS5's ORDER BY leaves them in id order, so do the lists.
+    ids = np.array([5, 7, 9], dtype=ID_TYPE)
+    same = ImpactList(ids, np.array([10, 10, 10], dtype=IMPACT_TYPE), 0.5, ids)
+    assert sum_top([], [(same, 1)], 2) == [(5, 5.0), (7, 5.0)]
+    assert sum_top([(9, 1.0)], [(same, 2)], 2) == [(9, 11.0), (5, 10.0)]
