@@ -48,8 +48,7 @@ def test_exact_search_in_postgres_matches_the_file_index(sample_vectors):
 
     index = current_index()
     assert index is not None and getattr(index, "in_database", False)
-    # (len(index) is cached for half a minute; other tests' transactions may have changed it)
-    assert searchable_count(settings.PAPERFEED_EMBEDDING_MODEL, fresh=True) == sample_vectors
+    assert searchable_count(settings.PAPERFEED_EMBEDDING_MODEL) == sample_vectors
     ids, vectors = load_vectors(settings.PAPERFEED_EMBEDDING_MODEL)
     rng = np.random.default_rng(7)
     for row in rng.choice(len(ids), 20, replace=False):

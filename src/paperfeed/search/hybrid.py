@@ -64,7 +64,7 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     index = current_index() if mode != "lexical" else None
     note = ""
-    if mode != "lexical" and (index is None or not len(index)):
+    if mode != "lexical" and not index:
         note = "Semantic search is not available yet (run `paperfeed index`): showing keyword matches only."
         mode = "lexical"
     # An index in the database (pgvector) is searched from this thread: a pool thread would

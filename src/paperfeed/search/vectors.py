@@ -93,6 +93,9 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __bool__(self) -> bool:
+        return len(self.ids) > 0
+
     def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
         if self.index is None or k <= 0:
             return []

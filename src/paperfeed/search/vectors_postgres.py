@@ -35,7 +35,7 @@ TABLE = "search_papervector"
 # pgvector's default build quality. At a million papers 200 (as for faiss) would triple a
 # build that already takes the longest; recall at this setting is in docs/benchmarks.md.
 HNSW_EF_CONSTRUCTION = 64
-COUNT_SECONDS = 30  # how long a worker trusts its count of indexed papers
+PROBE_SECONDS = 30  # how long a worker trusts what it found out about the vectors
 
 
 class PgVectorUnavailable(RuntimeError):
@@ -126,7 +126,9 @@ def sync(model: str, progress: Callable[[int, int | None, str], None] | None = N
         done += len(rows)
         if progress:
             progress(done, missing, "vectors → pgvector")
-    count = searchable_count(model, fresh=True)
+    count = searchable_count(model)
+    with _probes_lock:
+        _probes.pop(model, None)  # this process's searches see the new vectors at once
     if count > settings.PAPERFEED_ANN_THRESHOLD:
         build_graph(model)
     return count
@@ -163,31 +165,33 @@ def build_graph(model: str) -> bool:
     return True
 
 
-_counts: dict[str, tuple[int, int | None, float]] = {}
-_counts_lock = threading.Lock()
+_probes: dict[str, tuple[int | None, float]] = {}
+_probes_lock = threading.Lock()
 
 
-def _status(model: str, fresh: bool = False) -> tuple[int, int | None]:
-    """(papers of `model` with a pgvector copy, their dimension); cached briefly, since a
-    count is a scan and every search asks whether the index is there."""
+def _probe(model: str) -> int | None:
+    """The dimension of the model's vectors in pgvector, None when there are none yet.
+
+    Every search asks this, so it is one row looked up, never a count (a count scans the
+    table: ~1 s at a million papers); cached briefly per process."""
     now = time.monotonic()
-    with _counts_lock:
-        cached = _counts.get(model)
-    if cached and not fresh and now - cached[2] < COUNT_SECONDS:
-        return cached[0], cached[1]
-    count, dimensions = 0, None
-    if has_embedding_column():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL", [model])
-            count = cursor.fetchone()[0]
-        dimensions = _dimensions(model) if count else None
-    with _counts_lock:
-        _counts[model] = (count, dimensions, now)
-    return count, dimensions
+    with _probes_lock:
+        cached = _probes.get(model)
+    if cached and now - cached[1] < PROBE_SECONDS:
+        return cached[0]
+    dimensions = _dimensions(model) if has_embedding_column() else None
+    with _probes_lock:
+        _probes[model] = (dimensions, now)
+    return dimensions
 
 
-def searchable_count(model: str, fresh: bool = False) -> int:
-    return _status(model, fresh)[0]
+def searchable_count(model: str) -> int:
+    """Papers of `model` with a pgvector copy — exact, so a scan: for batch commands only."""
+    if not has_embedding_column():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL", [model])
+        return cursor.fetchone()[0]
 
 
 class PgVectorIndex:
@@ -199,7 +203,12 @@ class PgVectorIndex:
         self.model = model
         self.dimensions = dimensions
 
+    def __bool__(self) -> bool:
+        return True  # current_index() makes one only when the model has vectors
+
     def __len__(self) -> int:
+        """Exact, so a scan (~1 s at a million papers): for commands and tests; search asks
+        only whether there is an index (bool)."""
         return searchable_count(self.model)
 
     def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
@@ -241,5 +250,5 @@ class PgVectorIndex:
 
 def current_index(model: str) -> PgVectorIndex | None:
     """None until `paperfeed index` has put vectors of the model into pgvector."""
-    count, dimensions = _status(model)
-    return PgVectorIndex(model, dimensions) if count and dimensions else None
+    dimensions = _probe(model)
+    return PgVectorIndex(model, dimensions) if dimensions else None
