@@ -90,7 +90,7 @@ TEMPLATES = [
 # a real server database: WAL lets readers run beside the writer, busy_timeout makes a
 # writer wait for the lock instead of failing, and IMMEDIATE transactions take the write lock
 # at BEGIN so two writers never deadlock upgrading a read lock.
-_SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -102,7 +102,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # SQLite connections are cheap; no stale handles.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": _SQLITE_PRAGMAS,
+        "init_command": SQLITE_PRAGMAS,
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
     }

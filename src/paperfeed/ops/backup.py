@@ -40,6 +40,7 @@ from django.db import DatabaseError, connection, transaction
 
 import paperfeed
 from paperfeed.config import SECRET_KEY_FILE, env_str
+from paperfeed.ops.preflight import describe_database, tables_filled_by_migrate
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -79,24 +80,9 @@ def database_vendor() -> str:
     return connection.vendor
 
 
-def describe_database() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"the SQLite database {db['NAME']}"
-    return f"the PostgreSQL database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
-
-
 def model_tables() -> list[str]:
     """The tables of every installed model, many-to-many tables included (read from the models, not the database)."""
     return sorted(connection.introspection.django_table_names(only_existing=False, include_views=False))
-
-
-def tables_filled_by_migrate() -> set[str]:
-    """Tables `paperfeed init` fills on an empty site: rows there are not the site's data."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    return {ContentType._meta.db_table, Permission._meta.db_table}
 
 
 def _quote(name: str) -> str:

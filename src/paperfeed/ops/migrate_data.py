@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
@@ -25,7 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 
-from paperfeed.settings import _SQLITE_PRAGMAS
+from paperfeed.ops.preflight import tables_filled_by_migrate
 
 SOURCE_ALIAS = "migrate_data_source"
 TARGET_ALIAS = "migrate_data_target"
@@ -33,10 +34,7 @@ BATCH_SIZE = 2_000
 SQLITE, POSTGRESQL = "django.db.backends.sqlite3", "django.db.backends.postgresql"
 # The same connection options as the default SQLite database (settings.py), so a target file
 # is in WAL mode with foreign keys on, like one `paperfeed init` made.
-SQLITE_OPTIONS = {"init_command": _SQLITE_PRAGMAS, "transaction_mode": "IMMEDIATE", "timeout": 5}
-# Rows Django's migrate writes into every new database by itself (post_migrate). They are
-# replaced by the source's, whose primary keys the rest of the data points at.
-WRITTEN_BY_MIGRATE = {"contenttypes.ContentType", "auth.Permission"}
+SQLITE_OPTIONS = {"init_command": settings.SQLITE_PRAGMAS, "transaction_mode": "IMMEDIATE", "timeout": 5}
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -221,7 +219,7 @@ def _check_source(source: BaseDatabaseWrapper, description: str) -> None:
 def _check_target_is_empty(target: BaseDatabaseWrapper, description: str, models: list[type[Model]]) -> None:
     """Refuse a target holding anything but what migrate writes by itself: nothing is ever overwritten."""
     try:
-        holding = tables_with_rows(target, [m for m in models if m._meta.label not in WRITTEN_BY_MIGRATE])
+        holding = tables_with_rows(target, [m for m in models if m._meta.db_table not in tables_filled_by_migrate()])
     except DatabaseError as exc:
         raise Refused(f"cannot open {description}: {exc}") from None
     if holding:

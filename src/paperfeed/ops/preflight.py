@@ -21,16 +21,26 @@ def ensure_data_dir() -> None:
         raise CommandError(f"cannot create the data directory {data_dir}: {exc.strerror}") from None
     if not os.access(data_dir, os.W_OK | os.X_OK):
         raise CommandError(
-            f"the data directory {data_dir} is not writable; "
-            "fix its permissions or point PAPERFEED_DATA_DIR elsewhere"
+            f"the data directory {data_dir} is not writable; fix its permissions or point PAPERFEED_DATA_DIR elsewhere"
         )
 
 
-def _describe_database() -> str:
+def describe_database() -> str:
+    """The configured database, for messages: which file, or which database on which host."""
     db = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
         return f"the SQLite database {db['NAME']}"
-    return f"the {connection.vendor} database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
+    vendor = "PostgreSQL" if connection.vendor == "postgresql" else connection.vendor
+    return f"the {vendor} database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
+
+
+def tables_filled_by_migrate() -> set[str]:
+    """Tables Django's migrate fills in every new database by itself (post_migrate): rows there
+    are not a site's data — backups, restores and migrate-data treat them so."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return {ContentType._meta.db_table, Permission._meta.db_table}
 
 
 def pending_migrations() -> list[str]:
@@ -46,8 +56,12 @@ def pending_migrations() -> list[str]:
                 raise DatabaseError(f"integrity check failed: {verdict}")
     except DatabaseError as exc:
         raise CommandError(
-            f"{_describe_database()} cannot be read ({exc}). If the file is corrupt, restore it "
-            "from a backup (docs/operations.md) or move it away to start afresh."
+            f"{describe_database()} cannot be read ({exc}). "
+            + (
+                "If the file is corrupt, restore it from a backup (docs/operations.md) or move it away to start afresh."
+                if connection.vendor == "sqlite"
+                else "Check DATABASE_URL and the role's rights on the database."
+            )
         ) from None
     return [f"{m.app_label}.{m.name}" for m, _ in plan]
 

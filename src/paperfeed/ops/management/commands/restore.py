@@ -31,5 +31,6 @@ class Command(BaseCommand):
         # The file vector index is not in backups (pgvector's is, being in the database); `index`
         # makes it from the restored embeddings without embedding anything again.
         self.stdout.write(
-            "next: `paperfeed index` rebuilds the vector index from the restored embeddings; then restart the web server"
+            "next: `paperfeed index` rebuilds the vector index from the restored embeddings; "
+            "then restart the web server"
         )
