@@ -11,27 +11,18 @@ import subprocess
 
 import pytest
 
+from tests.digests.sites import subscribed_site
 from tests.helpers import PAPERFEED, cli_env, run_cli
 from tests.smtp_server import SmtpServer
 
 SUBSCRIBERS = [f"reader{n}@example.org" for n in range(1, 9)]
 SEND = ["digest", "send", "--period", "daily", "--date", "2024-10-25"]
 
-SETUP = """
-from paperfeed.sample import load_sample
-from paperfeed.digests.subscriptions import subscribe
-load_sample()
-for address in {addresses!r}:
-    subscribe(address, "daily", confirmed=True)
-"""
 
 
 @pytest.fixture
 def data_dir(tmp_path):
-    assert run_cli(tmp_path, "init").returncode == 0
-    setup = run_cli(tmp_path, "shell", "-c", SETUP.format(addresses=SUBSCRIBERS))
-    assert setup.returncode == 0, setup.stderr
-    return tmp_path
+    return subscribed_site(tmp_path, SUBSCRIBERS)
 
 
 def _send_and_kill(data_dir, server: SmtpServer, **hooks) -> int:

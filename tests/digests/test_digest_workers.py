@@ -16,25 +16,17 @@ import time
 
 import pytest
 
-from tests.helpers import PAPERFEED, cli_env, run_cli
+from tests.digests.sites import subscribed_site
+from tests.helpers import PAPERFEED, cli_env
 from tests.smtp_server import SmtpServer
 
 SUBSCRIBERS = [f"reader{n}@example.org" for n in range(1, 41)]
 SEND = ["digest", "send", "--period", "daily", "--date", "2024-10-25"]
-SETUP = """
-from paperfeed.sample import load_sample
-from paperfeed.digests.subscriptions import subscribe
-load_sample()
-for address in {addresses!r}:
-    subscribe(address, "daily", confirmed=True)
-"""
 
 
 @pytest.mark.both_databases
 def test_two_senders_at_once_deliver_each_digest_exactly_once(tmp_path):
-    assert run_cli(tmp_path, "init").returncode == 0
-    setup = run_cli(tmp_path, "shell", "-c", SETUP.format(addresses=SUBSCRIBERS))
-    assert setup.returncode == 0, setup.stderr
+    subscribed_site(tmp_path, SUBSCRIBERS)
 
     with SmtpServer() as server:
         handler = server.handler
