@@ -1,7 +1,7 @@
 """The search-backend interface: lexical search over title, abstract and authors.
 
-One contract for every database: SQLite FTS5 here, PostgreSQL full-text search later,
-both checked by the same contract tests.
+One contract for every database: SQLite FTS5 here, PostgreSQL full-text search in
+backends_postgres, both checked by the same contract tests.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from paperfeed.search.rarity import FrequencyCache, within_budget
 # cross-validation; authors count like abstract words.
 FIELD_WEIGHTS = (3.0, 1.0, 1.0)
 
-# The lexical leg's FTS5 query for the rare words returns at most this many papers (see
-# SqliteFtsBackend._every_match); and it asks the impact lists for a few more than it
+# The database's query for the rare words returns at most this many papers (see
+# LexicalBackend._every_match); and it asks the impact lists for a few more than it
 # needs, in case some of their papers were deleted since the lists were built.
 RARE_ROWS = 20_000
 DELETED_MARGIN = 20
@@ -49,23 +49,76 @@ class SearchResult:
 
 
 class LexicalBackend:
+    """The lexical leg is one algorithm on every database (BM25 over title, abstract and
+    authors; common words from the impact lists of search.impact, rare words scored by the
+    database); a backend says what its index makes of a word and scores the rare ones."""
+
     # How many papers hold a word: a FrequencyCache over the backend's own index.
     frequencies: FrequencyCache
 
-    def lexical_terms(self, text: str) -> list[str]:
-        """The keywords the lexical leg searches for: the rarest, within the postings budget."""
-        return within_budget(keywords(text), settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+    def tokenizer(self):
+        """word → the index's terms for it (`.terms(word)`), as search.impact.split_keywords needs."""
+        raise NotImplementedError
 
     def search(self, text: str, limit: int = 30, offset: int = 0) -> SearchResult:
         """Keyword search for people: papers with all the words first, then any of them."""
         raise NotImplementedError
 
+    def lexical_terms(self, text: str) -> list[str]:
+        """The keywords the lexical leg searches for: those with an impact list always (they
+        cost the database nothing); of the others — the ones the database scores — the
+        rarest within PAPERFEED_LEXICAL_POSTINGS, when set."""
+        words = keywords(text)
+        split = split_keywords(words, impact_store.current(), self.tokenizer())
+        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+        return [w for w in words if w in rare or w not in split.rare]
+
     def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
         """(paper id, BM25 score) of the best `k` papers with any of the query's keywords
-        (stopwords dropped; title weighted) — the lexical leg of hybrid search. How the
-        commonest words are scored at scale is the backend's business (SQLite: impact lists;
-        PostgreSQL: left out past PAPERFEED_LEXICAL_POSTINGS)."""
+        (stopwords dropped; title weighted) — the lexical leg of hybrid search. The database
+        scores the rare keywords and the impact lists (search.impact) stand in for the common
+        ones. A query without common words — every query before the first `paperfeed index`
+        and on small collections — is scored by the database alone, exactly as without lists."""
+        words = keywords(text)
+        if not words:
+            return []
+        for _ in range(2):
+            generation = impact_store.current()
+            split = split_keywords(words, generation, self.tokenizer())
+            lists = impact_store.lists(generation, list(split.common)) if split.common else {}
+            if len(lists) == len(split.common):
+                break
+            # A build switched generations and removed this one's lists meanwhile: once more.
+        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
+        if not split.common:
+            return self._bm25(rare, k)
+        exact = self._every_match(rare, k) if rare else []
+        ranked = sum_top(exact, [(lists[t], n) for t, n in split.common.items() if t in lists], k + DELETED_MARGIN)
+        return self._existing(ranked, {pid for pid, _ in exact})[:k]
+
+    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
+        """The best `limit` papers with any of the words, by BM25, best first (ties: lower id)."""
         raise NotImplementedError
+
+    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
+        """Every paper with any of the (rare) words and its BM25 — not only the best k: one
+        with a weak rare match may still lead once its common words are added. While the lists
+        are fresh each rare word is held by at most PAPERFEED_IMPACT_THRESHOLD papers; should
+        the words match more than RARE_ROWS papers (they became common after the build), the
+        best RARE_ROWS it is."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _existing(ranked: list[tuple[int, float]], live: set[int]) -> list[tuple[int, float]]:
+        """Without papers deleted since the lists were built (the index's own rows are live)."""
+        listed = [pid for pid, _ in ranked if pid not in live]
+        if not listed:
+            return ranked
+        marks = ", ".join(["%s"] * len(listed))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM papers_paper WHERE id IN ({marks})", listed)
+            present = live | {row[0] for row in cursor.fetchall()}
+        return [(pid, score) for pid, score in ranked if pid in present]
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
         """Highlighted title and abstract snippet of the given papers for the query's words."""
@@ -120,38 +173,10 @@ class SqliteFtsBackend(LexicalBackend):
             hits = [Hit(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
         return SearchResult(hits, total)
 
-    def lexical_terms(self, text: str) -> list[str]:
-        """Keywords with an impact list always count (they cost FTS5 nothing); the postings
-        budget, when set, applies to the others — the ones FTS5 scores."""
-        words = keywords(text)
-        split = split_keywords(words, impact_store.current(), index_tokenizer())
-        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
-        return [w for w in words if w in rare or w not in split.rare]
-
-    def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
-        """BM25 of the OR of the keywords, FTS5 scoring the rare ones and the impact lists
-        (search.impact) standing in for the common ones. A query without common words —
-        every query before the first `paperfeed index` and on small collections — is one
-        FTS5 query, exactly as without lists."""
-        words = keywords(text)
-        if not words:
-            return []
-        for _ in range(2):
-            generation = impact_store.current()
-            split = split_keywords(words, generation, index_tokenizer())
-            lists = impact_store.lists(generation, list(split.common)) if split.common else {}
-            if len(lists) == len(split.common):
-                break
-            # A build switched generations and removed this one's lists meanwhile: once more.
-        rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
-        if not split.common:
-            return self._bm25(rare, k)
-        exact = self._every_match(rare, k) if rare else []
-        ranked = sum_top(exact, [(lists[t], n) for t, n in split.common.items() if t in lists], k + DELETED_MARGIN)
-        return self._existing(ranked, {pid for pid, _ in exact})[:k]
+    def tokenizer(self):
+        return index_tokenizer()
 
     def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
-        """The best `limit` papers with any of the words, by BM25."""
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -162,11 +187,7 @@ class SqliteFtsBackend(LexicalBackend):
             return [(row[0], row[1]) for row in cursor.fetchall()]
 
     def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
-        """Every paper with any of the (rare) words and its BM25 — not only the best k: one
-        with a weak rare match may still lead once its common words are added. Unsorted,
-        which spares FTS5 a sort of every row. While the lists are fresh each rare word is
-        held by at most PAPERFEED_IMPACT_THRESHOLD papers; should the words match more than
-        RARE_ROWS papers (they became common after the build), the best RARE_ROWS it is."""
+        """Unsorted, which spares FTS5 a sort of every row."""
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -175,18 +196,6 @@ class SqliteFtsBackend(LexicalBackend):
             )
             rows = [(row[0], row[1]) for row in cursor.fetchall()]
         return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS))
-
-    @staticmethod
-    def _existing(ranked: list[tuple[int, float]], live: set[int]) -> list[tuple[int, float]]:
-        """Without papers deleted since the lists were built (FTS5's own rows are live)."""
-        listed = [pid for pid, _ in ranked if pid not in live]
-        if not listed:
-            return ranked
-        marks = ", ".join(["%s"] * len(listed))
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM papers_paper WHERE id IN ({marks})", listed)
-            present = live | {row[0] for row in cursor.fetchall()}
-        return [(pid, score) for pid, score in ranked if pid in present]
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
         words = keywords(text)

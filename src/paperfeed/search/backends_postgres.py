@@ -2,11 +2,16 @@
 
 `papers_paper.search_document` (migration search/0004_postgres_fts) is a generated column:
 title weight A, abstract B, authors C, English stemming, diacritics folded; a GIN index
-answers `@@`. Scores are ts_rank_cd with the weights of FIELD_WEIGHTS (3 : 1 : 1, scaled to
-PostgreSQL's 0–1 range), higher is better like the SQLite backend's negated BM25.
+answers `@@`.
+
+Two rankings: the lexical leg of hybrid search (`candidates`) is BM25, computed from the
+tsvector (search.bm25_postgres) for rare words and read from the impact lists for common
+ones, as on SQLite; keyword search for people (`search`: all words first, then any) ranks
+with ts_rank_cd and the weights of FIELD_WEIGHTS, higher is better.
 
 User text never becomes tsquery syntax: each word goes through plainto_tsquery as a bind
-parameter, and the per-word queries are joined with && (all words) or || (any word).
+parameter, and the per-word queries are joined with && (all words) or || (any word); lexemes
+go in as quoted tsquery literals, never parsed.
 
 Highlights are made here rather than by ts_headline: the index folds diacritics inside the
 tsvector, which ts_headline cannot see, so it would not mark "Gödel" for "godel". Instead
@@ -20,14 +25,17 @@ import re
 
 from django.db import connection
 
+from paperfeed.search import bm25_postgres
 from paperfeed.search.backends import (
     FIELD_WEIGHTS,
     MARK_END,
     MARK_START,
+    RARE_ROWS,
     Hit,
     LexicalBackend,
     SearchResult,
 )
+from paperfeed.search.impact import impact_store
 from paperfeed.search.query import keywords, tokens
 from paperfeed.search.rarity import FrequencyCache
 
@@ -52,6 +60,18 @@ def _tsquery(words: list[str], operator: str) -> tuple[str, list[str]]:
 class PostgresFtsBackend(LexicalBackend):
     # Per process, shared by every backend instance (see search.rarity).
     frequencies = FrequencyCache(lambda word: PostgresFtsBackend._papers_with(word))
+
+    # The same for a lexeme (for its IDF), when the current impact-list build does not know it.
+    lexeme_frequencies = FrequencyCache(lambda lexeme: PostgresFtsBackend._papers_with_lexeme(lexeme))
+
+    @classmethod
+    def _papers_with_lexeme(cls, lexeme: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM papers_paper WHERE search_document @@ %s::tsquery",
+                [bm25_postgres.tsquery_literal(lexeme)],
+            )
+            return cursor.fetchone()[0]
 
     @classmethod
     def _papers_with(cls, word: str) -> int:
@@ -90,16 +110,35 @@ class PostgresFtsBackend(LexicalBackend):
         hits = [Hit(pk, score, _mark(title, marked), _snippet(abstract, marked)) for pk, score, title, abstract in rows]
         return SearchResult(hits, total)
 
-    def candidates(self, text: str, k: int = 100) -> list[tuple[int, float]]:
-        words = self.lexical_terms(text)
-        if not words:
+    def tokenizer(self):
+        return bm25_postgres.lexemes()
+
+    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
+        return self._score(words, "ORDER BY score DESC, p.id LIMIT %(limit)s", limit)
+
+    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
+        rows = self._score(words, "LIMIT %(limit)s", RARE_ROWS + 1)  # unsorted: no sort of every row
+        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS))
+
+    def _score(self, words: list[str], tail: str, limit: int) -> list[tuple[int, float]]:
+        """BM25 (search.bm25_postgres) of the papers with any of the words, for all the words'
+        lexemes. A paper matches a word as plainto_tsquery reads it: a hyphenated word
+        ("state-of-the-art") only where all its parts are, though each part scores."""
+        tokenizer = self.tokenizer()
+        terms = [lexeme for word in words for lexeme in tokenizer.terms(word)]
+        if not terms:
             return []
-        query, params = _tsquery(words, "||")
+        generation = impact_store.current()
+        stats = bm25_postgres.collection(generation)
+        known = generation.frequencies if generation is not None else {}
+        idfs = [bm25_postgres.idf(known.get(t) or self.lexeme_frequencies.frequency(t), stats.papers) for t in terms]
+        named = {f"w{i}": word for i, word in enumerate(words)}  # score_sql takes named parameters
+        query = " || ".join(f"plainto_tsquery('{CONFIG}', paperfeed_fold(%({name})s))" for name in named)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, {RANK} AS score FROM papers_paper, (SELECT {query} AS q) AS query "
-                "WHERE search_document @@ q ORDER BY score DESC, id LIMIT %s",
-                [*params, k],
+                f"SELECT p.id, {bm25_postgres.score_sql(FIELD_WEIGHTS)} AS score "
+                f"FROM papers_paper AS p WHERE p.search_document @@ ({query}) {tail}",
+                {**named, "terms": terms, "idfs": idfs, "average": stats.average_length, "limit": limit},
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
 

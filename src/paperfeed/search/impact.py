@@ -62,10 +62,18 @@ class ImpactList:
 
 @dataclass(frozen=True)
 class Generation:
-    """One finished build of the lists, and which terms have one."""
+    """One finished build of the lists, which terms have one and how many papers hold each,
+    and the collection statistics it was scored with (PostgreSQL's BM25 scores the rare words
+    with the same ones; FTS5 keeps its own, and there `average_length` is 0)."""
 
     number: int
-    terms: frozenset[str]
+    frequencies: dict[str, int]  # term → papers holding it at the build
+    papers: int = 0
+    average_length: float = 0.0
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return frozenset(self.frequencies)
 
 
 class ImpactStore:
@@ -81,16 +89,20 @@ class ImpactStore:
     def current(self) -> Generation | None:
         """The generation searches use now (one indexed lookup per query, so a new build is
         seen by every worker at once); None before the first build."""
+        # SQLite's table has no average length (FTS5 keeps its own statistics).
+        average = "average_length" if connection.vendor == "postgresql" else "0"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT generation FROM search_term_impact_build WHERE state = 'current'")
+            cursor.execute(
+                f"SELECT generation, papers, {average} FROM search_term_impact_build WHERE state = 'current'"
+            )
             row = cursor.fetchone()
             if row is None:
                 return None
             with self._lock:
                 if self._generation is not None and self._generation.number == row[0]:
                     return self._generation
-            cursor.execute("SELECT term FROM search_term_impact WHERE generation = %s", [row[0]])
-            generation = Generation(row[0], frozenset(term for (term,) in cursor.fetchall()))
+            cursor.execute("SELECT term, papers FROM search_term_impact WHERE generation = %s", [row[0]])
+            generation = Generation(row[0], dict(cursor.fetchall()), row[1], float(row[2]))
         with self._lock:
             if self._generation is None or self._generation.number != generation.number:
                 self._lists.clear()  # the old generation's lists are about to be deleted
@@ -161,13 +173,13 @@ def split_keywords(words: list[str], generation: Generation | None, tokenizer: T
 
     A count, not a set: FTS5 adds one contribution per phrase of the query, so two keywords
     with one stem ("optimizer optimizers") count that term twice, there as here."""
-    if generation is None or not generation.terms:
+    if generation is None or not generation.frequencies:
         return KeywordSplit(Counter(), list(words))
     common: Counter[str] = Counter()
     rare = []
     for word in words:
         terms = tokenizer.terms(word)
-        if len(terms) == 1 and terms[0] in generation.terms:
+        if len(terms) == 1 and terms[0] in generation.frequencies:
             common[terms[0]] += 1
         else:
             rare.append(word)

@@ -1,10 +1,11 @@
 """Building the impact lists of search.impact — a step of `paperfeed index`.
 
-For every term of the keyword index held by more than `threshold` papers (FTS5's own
-vocabulary table says which), FTS5 scores every paper holding it under the lexical leg's
-BM25 — a one-word query, so each score is exactly that word's contribution to the paper's
-score in any query — and the scores are stored by paper id, with the bar its `length` best
-papers clear.
+For every term of the keyword index held by more than `threshold` papers, every paper holding
+it is scored under the lexical leg's BM25 for that one word — exactly that word's
+contribution to the paper's score in any query — and the scores are stored by paper id, with
+the bar its `length` best papers clear. On SQLite FTS5 says which terms are common (its
+vocabulary table) and scores them (a one-word query per term); on PostgreSQL
+search.impact_build_postgres scores all common lexemes in one pass over the tsvectors.
 
 Every list depends on the whole collection (a word's IDF on the number of papers, the length
 normalisation on the average paper length), so a build recomputes all lists; it is skipped
@@ -25,6 +26,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from paperfeed.search import impact_build_postgres
 from paperfeed.search.fts_terms import INDEX_TABLE, index_tokenizer, surface_tokenizer
 from paperfeed.search.impact import ID_TYPE, IMPACT_STEPS, IMPACT_TYPE, impact_store
 from paperfeed.search.query import fts5_match
@@ -74,35 +76,50 @@ def build_impact_lists(
     them, or by default (0) 1.5 % of the papers (list_length)."""
     started = time.perf_counter()
     report = progress or (lambda done, total, label: None)
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0), count(*) FROM papers_paper")
         max_rowid, papers = cursor.fetchone()
         length = list_length(length, papers)
-        fingerprint = _fingerprint(cursor, max_rowid, threshold, length, weights)
+        parameters = f"{threshold}|{length}|{weights}"
+        average_length = 0.0
+        if postgres:
+            papers, average_length, total_length = impact_build_postgres.collection_statistics(cursor)
+            fingerprint = impact_build_postgres.fingerprint(max_rowid, papers, total_length, parameters)
+        else:
+            fingerprint = _fingerprint(cursor, max_rowid, parameters)
         cursor.execute("SELECT fingerprint FROM search_term_impact_build WHERE state = 'current'")
         current = cursor.fetchone()
         if current is not None and current[0] == fingerprint and not force:
             return ImpactBuild(reused=True)
         if max_rowid >= 2 ** (8 * ID_TYPE.itemsize):
             raise ValueError(f"paper id {max_rowid} does not fit the impact lists' {ID_TYPE} ids")
-        common = _common_terms(cursor, threshold) if threshold > 0 else []
-    generation = _start_generation(max_rowid, papers, threshold, length, fingerprint)
+        report(0, None, "impact lists: finding common terms")
+        if threshold <= 0:
+            common = []
+        elif postgres:
+            common = impact_build_postgres.common_terms(cursor, threshold)
+        else:
+            common = _common_terms(cursor, threshold)
+    generation = _start_generation(max_rowid, papers, average_length, threshold, length, fingerprint)
     summary = ImpactBuild(generation=generation)
-    weight_args = ", ".join(str(w) for w in weights)
+    if postgres:
+        scored = impact_build_postgres.scored_lists(common, papers, average_length, weights, max_rowid, report)
+    else:
+        scored = _fts5_lists(common, weights)
     batch: list[tuple] = []
     batch_bytes = 0
     report(0, len(common), "impact lists")
-    for done, (term, df) in enumerate(common, start=1):
-        with connection.cursor() as cursor:
-            word = surface_word(cursor, term)
-            if word is None:
-                summary.unmatched += 1
-            else:
-                row = _impact_list(cursor, word, weight_args, length)
-                batch.append((generation, term, df, *row))
-                batch_bytes += len(row[2]) + len(row[3])
-                summary.terms += 1
-                summary.postings += len(row[2]) // ID_TYPE.itemsize
+    for done, item in enumerate(scored, start=1):
+        if item is None:
+            summary.unmatched += 1
+        else:
+            term, df, ids, scores = item
+            row = _quantized(ids, scores, length)
+            batch.append((generation, term, df, *row))
+            batch_bytes += len(row[2]) + len(row[3])
+            summary.terms += 1
+            summary.postings += len(ids)
         if batch_bytes >= BATCH_BYTES:
             _write(batch)
             batch, batch_bytes = [], 0
@@ -118,11 +135,19 @@ def build_impact_lists(
     return summary
 
 
-def _impact_list(cursor, word: str, weight_args: str, length: int) -> tuple[float, int, bytes, bytes]:
-    """(scale, best impact, ids, impacts) of one term: every paper FTS5 finds for the word,
-    by id (FTS5's order without ORDER BY, which spares it a sort), its BM25 contribution in
-    steps of scale = best contribution / 65,535, and the impact the `length` best papers
-    reach (a few more where several share the last step)."""
+def _fts5_lists(common: list[tuple[str, int]], weights: tuple[float, ...]):
+    """(term, papers holding it, ascending ids, scores) of each common term as FTS5 scores
+    it, or None for a term no word could be found for (left to FTS5; see surface_word)."""
+    weight_args = ", ".join(str(w) for w in weights)
+    for term, df in common:
+        with connection.cursor() as cursor:
+            word = surface_word(cursor, term)
+            yield None if word is None else (term, df, *_fts5_scores(cursor, word, weight_args))
+
+
+def _fts5_scores(cursor, word: str, weight_args: str) -> tuple[np.ndarray, np.ndarray]:
+    """Every paper FTS5 finds for the word, by id (FTS5's order without ORDER BY, which
+    spares it a sort), and its BM25 contribution."""
     cursor.execute(
         f"SELECT rowid, -bm25({INDEX_TABLE}, {weight_args}) FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH %s",
         [fts5_match([word])],
@@ -131,7 +156,13 @@ def _impact_list(cursor, word: str, weight_args: str, length: int) -> tuple[floa
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     order = np.argsort(ids, kind="stable")  # already ascending; cheap insurance
-    ids, scores = ids[order], scores[order]
+    return ids[order], scores[order]
+
+
+def _quantized(ids: np.ndarray, scores: np.ndarray, length: int) -> tuple[float, int, bytes, bytes]:
+    """(scale, best impact, ids, impacts) of one term: the contributions in steps of scale =
+    best contribution / 65,535, and the impact the `length` best papers reach (a few more
+    where several share the last step)."""
     scale = float(scores.max()) / IMPACT_STEPS if len(scores) and scores.max() > 0 else 1.0
     impacts = np.rint(scores / scale).astype(IMPACT_TYPE)
     best_impact = (
@@ -140,7 +171,7 @@ def _impact_list(cursor, word: str, weight_args: str, length: int) -> tuple[floa
     return scale, best_impact, ids.astype(ID_TYPE).tobytes(), impacts.tobytes()
 
 
-def _fingerprint(cursor, max_rowid: int, threshold: int, length: int, weights: tuple[float, ...]) -> str:
+def _fingerprint(cursor, max_rowid: int, parameters: str) -> str:
     """What every list depends on: the index's row count and column totals (FTS5's own
     'averages' record, rewritten by every insert, update and delete), the largest paper id,
     and the build's parameters. An edit that keeps every column's token count the same is
@@ -148,7 +179,7 @@ def _fingerprint(cursor, max_rowid: int, threshold: int, length: int, weights: t
     cursor.execute(f"SELECT block FROM {INDEX_TABLE}_data WHERE id = 1")
     row = cursor.fetchone()
     averages = bytes(row[0]) if row else b""
-    text = f"{averages.hex()}|{max_rowid}|{threshold}|{length}|{weights}|{index_tokenizer().options}"
+    text = f"{averages.hex()}|{max_rowid}|{parameters}|{index_tokenizer().options}"
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -188,14 +219,21 @@ def surface_word(cursor, term: str) -> str | None:
     return words[offset]
 
 
-def _start_generation(max_rowid: int, papers: int, threshold: int, length: int, fingerprint: str) -> int:
+def _start_generation(
+    max_rowid: int, papers: int, average_length: float, threshold: int, length: int, fingerprint: str
+) -> int:
+    columns = "generation, state, built_max_rowid, papers, threshold, list_length, fingerprint, started_at"
+    values = [max_rowid, papers, threshold, length, fingerprint, timezone.now().isoformat()]
+    if connection.vendor == "postgresql":  # the BM25 statistics the rare words are scored with
+        columns, values = f"{columns}, average_length", [*values, average_length]
+    marks = ", ".join(["%s"] * len(values))
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two builds at once must not take one number
+            cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
         cursor.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM search_term_impact_build")
         generation = cursor.fetchone()[0]
         cursor.execute(
-            "INSERT INTO search_term_impact_build (generation, state, built_max_rowid, papers, threshold, "
-            "list_length, fingerprint, started_at) VALUES (%s, 'building', %s, %s, %s, %s, %s, %s)",
-            [generation, max_rowid, papers, threshold, length, fingerprint, timezone.now().isoformat()],
+            f"INSERT INTO search_term_impact_build ({columns}) VALUES (%s, 'building', {marks})", [generation, *values]
         )
     return generation
 
@@ -238,6 +276,11 @@ def _remove_other_generations(keep: int | None) -> None:
     """Delete the lists of every generation older than the current one — retired builds and
     interrupted ones — a few hundred rows per transaction. Newer ones may be being built."""
     if keep is None:
+        return
+    if connection.vendor == "postgresql":  # readers are never blocked there: one statement
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_term_impact WHERE generation < %s", [keep])
+            cursor.execute("DELETE FROM search_term_impact_build WHERE generation < %s", [keep])
         return
     while True:
         with transaction.atomic(), connection.cursor() as cursor:

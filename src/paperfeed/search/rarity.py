@@ -6,9 +6,8 @@ word ("model", "learning") costs time in proportion to the papers holding it —
 lexical leg's time at 100k papers and far over budget at a million. Common words also carry
 the least BM25 weight (low IDF), so past a budget of postings they are the ones left out.
 It is a trade: on SciFact, leaving out words costs ranking quality (docs/benchmarks.md).
-On SQLite the impact lists (search.impact) take the common words off FTS5's hands without
-that cost, so there the budget only applies to the words FTS5 still scores; on PostgreSQL it
-is the only way to bound the work.
+The impact lists (search.impact) take the common words off the database's hands without that
+cost, so the budget only applies to the words the database still scores.
 
 Document frequencies come from the index itself (`count(*)` of a one-word MATCH, which
 FTS5 answers from the word's posting list without scoring, and which applies the same

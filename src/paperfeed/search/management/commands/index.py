@@ -15,8 +15,8 @@ from paperfeed.search.vectors_postgres import PgVectorUnavailable
 class Command(BaseCommand):
     help = (
         "Build the search indexes: embed new or changed papers (incremental and resumable: "
-        "run it again after an interruption), then write the vector index, then (SQLite) the "
-        "impact lists of common words the keyword leg of search reads. The keyword index "
+        "run it again after an interruption), then write the vector index, then the impact "
+        "lists of common words the keyword leg of search reads. The keyword index "
         "follows every write by itself; --rebuild recreates it from the papers table."
     )
 
@@ -55,9 +55,6 @@ class Command(BaseCommand):
         self._impact_lists(force=rebuild)
 
     def _impact_lists(self, force: bool) -> None:
-        """FTS5 only: PostgreSQL's keyword leg has no impact lists (search.impact)."""
-        if connection.vendor != "sqlite":
-            return
         with progress_reporter() as report:
             built = build_impact_lists(
                 settings.PAPERFEED_IMPACT_THRESHOLD,
