@@ -9,7 +9,7 @@ from paperfeed.search.models import PaperVector
 from paperfeed.search.vectors import current_index
 from paperfeed.sources.normalize import build_record
 
-from ..helpers import run_cli
+from ..helpers import child_database_url, child_query, run_cli
 
 
 @pytest.mark.django_db
@@ -67,3 +67,22 @@ def test_eval_beir_end_to_end(tmp_path, mode):
 def test_eval_beir_missing_files_is_exit_2(tmp_path):
     out = run_cli(tmp_path / "data", "eval", "beir", str(tmp_path / "nowhere"))
     assert out.returncode == 2 and "missing" in out.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.both_databases
+def test_eval_beir_on_an_empty_postgresql_database(tmp_path):
+    make_beir(tmp_path / "beir")
+    url = child_database_url(tmp_path / "eval-database")  # an empty, migrated database of its own
+    out = run_cli(tmp_path / "data", "eval", "beir", str(tmp_path / "beir"), "--mode", "lexical", "--database-url", url)
+    assert out.returncode == 0, out.stderr
+    assert "lexical: nDCG@10 1.0000" in out.stdout
+    assert child_query(tmp_path / "eval-database", "SELECT count(*) FROM papers_paper") == [(4,)]
+    again = run_cli(tmp_path / "data", "eval", "beir", str(tmp_path / "beir"), "--database-url", url)
+    assert again.returncode == 2 and "already holds papers" in again.stderr
+
+
+def test_eval_beir_database_url_must_be_postgresql(tmp_path):
+    make_beir(tmp_path / "beir")
+    out = run_cli(tmp_path / "data", "eval", "beir", str(tmp_path / "beir"), "--database-url", "sqlite:///x")
+    assert out.returncode == 2 and "postgresql://" in out.stderr

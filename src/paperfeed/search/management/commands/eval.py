@@ -2,7 +2,9 @@
 
 The corpus goes through the normal path — records built by normalisation, stored by the
 store, indexed by FTS5 and by `paperfeed index` — in a throwaway data directory, so the
-figures are those of the real system, not of a side implementation.
+figures are those of the real system, not of a side implementation. With --database-url
+the throwaway database is an empty PostgreSQL database the caller provides (and drops
+afterwards), to measure search on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -42,18 +44,30 @@ class Command(BaseCommand):
         parser.add_argument("--split", default="test", help="qrels/<split>.tsv (default %(default)s)")
         parser.add_argument("--run-file", type=Path, help="write the TREC run here (top 100 per query)")
         parser.add_argument("--limit-queries", type=int, help="only the first N judged queries")
+        parser.add_argument(
+            "--database-url",
+            help="load into this empty PostgreSQL database instead of a throwaway SQLite one "
+            "(postgresql://…; it is left filled: drop it afterwards)",
+        )
 
-    def handle(self, *args, benchmark, directory: Path, mode: str, split: str, run_file, limit_queries, **options):
+    def handle(
+        self, *args, benchmark, directory: Path, mode: str, split: str, run_file, limit_queries, database_url, **options
+    ):
         qrels_path = directory / "qrels" / f"{split}.tsv"
         for path in (directory / "corpus.jsonl", directory / "queries.jsonl", qrels_path):
             if not path.is_file():
                 raise CommandError(f"missing {path}", returncode=2)
+        if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+            raise CommandError("--database-url must be a postgresql:// URL", returncode=2)
         if os.environ.get(INNER) != "1":
-            self._run_in_throwaway_database()
+            self._run_in_throwaway_database(database_url)
             return
         from paperfeed.ops import preflight
+        from paperfeed.papers.models import Paper
 
         preflight.migrate()
+        if Paper.objects.exists():
+            raise CommandError("the evaluation database already holds papers: give an empty one", returncode=2)
         mapping = self._load_corpus(directory / "corpus.jsonl")
         if mode != "lexical":
             self._index()
@@ -62,7 +76,7 @@ class Command(BaseCommand):
         run, seconds = self._search(queries, mode, mapping)
         self._report(run, qrels, queries, mode, run_file, seconds)
 
-    def _run_in_throwaway_database(self) -> None:
+    def _run_in_throwaway_database(self, database_url: str | None) -> None:
         with tempfile.TemporaryDirectory(prefix="paperfeed-eval-") as tmp:
             from django.conf import settings
 
@@ -70,6 +84,8 @@ class Command(BaseCommand):
             env = {**os.environ, INNER: "1", "PAPERFEED_DATA_DIR": tmp,
                    "PAPERFEED_MODEL_CACHE": str(settings.PAPERFEED_MODEL_CACHE)}
             env.pop("DATABASE_URL", None)
+            if database_url:
+                env["DATABASE_URL"] = database_url
             env.pop("DJANGO_SETTINGS_MODULE", None)
             argv = [sys.executable, "-m", "paperfeed", *sys.argv[1:]]
             done = subprocess.run(argv, env=env)
