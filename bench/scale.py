@@ -17,7 +17,7 @@ Steps, each printing its figures (and the load average when it started):
    cosine ≈ 0.7 from its source vector). They are inserted as PaperVector rows in batches
    (timed on its own), then `write_vector_index(model)` is timed: the faiss HNSW file on SQLite,
    the pgvector column fill plus the HNSW build on PostgreSQL. Then `paperfeed index --no-embed`
-   (a child process) is timed: on SQLite it builds the impact lists of common words.
+   (a child process) is timed: it builds the impact lists of common words.
 3. search: hybrid.rank() in this process, one client, warm (20 queries first), ~200 queries
    per mode — half real sample titles, half 2–6-word phrases of real sample abstracts; each mode
    gets its own queries, so the query-vector cache never helps → p50/p99 of hybrid, p50 of the
@@ -462,7 +462,7 @@ def print_indexes(state: dict) -> None:
     for notice in index.get("notices", [])[:3]:
         print(f"  PostgreSQL notice: {notice}")
     status = "ok" if extra["returncode"] == 0 else f"FAILED (exit {extra['returncode']})"
-    said = " / ".join(extra["output"].splitlines()) or "nothing (no impact lists on PostgreSQL)"
+    said = " / ".join(extra["output"].splitlines()) or "nothing"
     print(f"paperfeed index --no-embed: {extra['seconds']:,.1f} s, {status}; it said: {said}")
     print(f"database with vectors and indexes: {megabytes(state['database_bytes_indexed'])}")
 
@@ -751,6 +751,9 @@ def parse_args():
     where.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR (under /tmp) and keep it for --reuse")
     where.add_argument("--reuse", type=Path, metavar="DIR", help="a run kept with --keep: skip what it already did")
     parser.add_argument("--skip-load", action="store_true", help="skip step 5, the gunicorn load test")
+    parser.add_argument(
+        "--index-again", action="store_true", help="with --reuse: run step 2's `paperfeed index --no-embed` again"
+    )
     parser.add_argument("--steps", default="3,4,5", help="measuring steps to run (1–2 run once per data directory)")
     parser.add_argument(
         "--mix",
@@ -837,7 +840,8 @@ def run_loading_steps(args, root: Path, state: dict, env: dict, data_dir: Path, 
     if "index" not in steps:
         steps["index"] = build_vector_index(model)
         save_state(root, state)
-    if steps.get("index_no_embed", {}).get("returncode", 1) != 0:  # never run, or failed: (again)
+    # Never run, or failed, or asked for (after an upgrade that changes what it builds): (again)
+    if args.index_again or steps.get("index_no_embed", {}).get("returncode", 1) != 0:
         connection.close()  # the child writes; this process holds nothing open meanwhile
         steps["index_no_embed"] = index_no_embed(env)
         steps["database_bytes_indexed"] = database_bytes(data_dir)
