@@ -8,6 +8,7 @@ so ``paperfeed <command> --help`` and exit codes come from one place.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 # A management command is a Python module, and a module name cannot hold a hyphen: the names
@@ -25,8 +26,16 @@ def main(argv: list[str] | None = None) -> None:
     position = 2 if argv[1:2] == ["help"] else 1  # `paperfeed help migrate-data` too
     if len(argv) > position:
         argv[position] = COMMAND_ALIASES.get(argv[position], argv[position])
+    class Utility(ManagementUtility):
+        def main_help_text(self, commands_only: bool = False) -> str:
+            """The command list names each command as it is typed (migrate-data)."""
+            text = super().main_help_text(commands_only)
+            for typed, module in COMMAND_ALIASES.items():
+                text = re.sub(rf"^(\s*){re.escape(module)}$", rf"\g<1>{typed}", text, flags=re.MULTILINE)
+            return text
+
     try:
-        ManagementUtility(argv).execute()
+        Utility(argv).execute()
     except ImproperlyConfigured as exc:
         # Configuration mistakes are the user's to fix: say what, without a traceback.
         print(f"paperfeed: configuration error: {exc}", file=sys.stderr)
