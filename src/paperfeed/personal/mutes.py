@@ -2,6 +2,9 @@
 
 One Q object defines "muted", so a database filter (feeds, which page in SQL) and a check of
 a list of ids (search, digests) can never disagree.
+
+Not the JSON API: it answers every caller alike, as the Hugging Face API it mirrors does, so
+scripts and `huggingface_hub` see the same listing whoever's token they carry.
 """
 
 from __future__ import annotations
