@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
         # Tests of PostgreSQL-only parts (pgvector) have nothing to run against on SQLite.
         _leave_out(config, items, lambda item: item.get_closest_marker("postgres"))
         return
-    # Nor have tests of SQLite-only parts (FTS5's impact lists) on PostgreSQL.
+    # Nor have tests of SQLite-only parts (FTS5's tokenizer) on PostgreSQL.
     _leave_out(config, items, lambda item: item.get_closest_marker("sqlite"))
     if config.getoption("--every-test"):
         return

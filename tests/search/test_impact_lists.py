@@ -3,6 +3,8 @@ swapped by `paperfeed index`, and never the only way to find a paper — on both
 (FTS5's BM25 on SQLite, search.bm25_postgres's on PostgreSQL)."""
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -23,6 +25,8 @@ from paperfeed.search.impact import (
 from paperfeed.search.impact_build import build_impact_lists
 from paperfeed.search.query import keywords
 from paperfeed.sources.normalize import build_record
+
+from ..helpers import child_query, cli_env
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +260,54 @@ def test_ties_go_to_the_lower_paper_id():
     same = ImpactList(ids, np.array([10, 10, 10], dtype=IMPACT_TYPE), 0.5, ids)
     assert sum_top([], [(same, 1)], 2) == [(5, 5.0), (7, 5.0)]
     assert sum_top([(9, 1.0)], [(same, 2)], 2) == [(9, 11.0), (5, 10.0)]
+
+
+# Two processes build the lists of one database and meet at their last list, so both switch
+# generations at the same moment; the papers are stored first by a third.
+STORE_PAPERS = """
+import django; django.setup()
+from paperfeed.ops import preflight; preflight.migrate()
+from paperfeed.papers.store import store_records
+from paperfeed.sources.normalize import build_record
+store_records([build_record(arxiv_id=f"2612.{i + 1:05d}", title=f"Lattice spectral study {i}") for i in range(12)])
+"""
+BUILD_AND_MEET = """
+import pathlib, sys, time
+import django; django.setup()
+from paperfeed.search.backends import FIELD_WEIGHTS
+from paperfeed.search.impact_build import build_impact_lists
+me, other = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+def meet(done, total, label):
+    if label == "impact lists" and total and done == total:
+        me.touch()
+        deadline = time.monotonic() + 60
+        while not other.exists() and time.monotonic() < deadline:
+            pass  # spin: both must leave at the same moment
+build_impact_lists(5, 1000, FIELD_WEIGHTS, progress=meet, force=True)
+"""
+
+
+@pytest.mark.both_databases
+def test_two_builds_finishing_at_once_leave_one_current_generation(tmp_path):
+    """On PostgreSQL the switch takes a table lock: without it both builds retired the old
+    generation and the second failed on the one-current-build index (1 run in 4). SQLite's
+    IMMEDIATE transactions queue the two switches by themselves."""
+    data = tmp_path / "data"
+    env = cli_env(data, DJANGO_SETTINGS_MODULE="paperfeed.settings")
+    stored = subprocess.run([sys.executable, "-c", STORE_PAPERS], env=env, capture_output=True, text=True)
+    assert stored.returncode == 0, stored.stderr
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-c", BUILD_AND_MEET, str(tmp_path / me), str(tmp_path / other)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me, other in (("a", "b"), ("b", "a"))
+    ]
+    for build in builds:
+        _, errors = build.communicate(timeout=120)
+        assert build.returncode == 0, errors
+    current = child_query(data, "SELECT generation FROM search_term_impact_build WHERE state = 'current'")
+    listed = child_query(data, "SELECT DISTINCT generation FROM search_term_impact")
+    assert len(current) == 1 and listed == current

@@ -252,6 +252,8 @@ def _write(rows: list[tuple]) -> None:
 def _make_current(generation: int, terms: int) -> bool:
     """Switch searches to `generation`, unless a newer build already finished."""
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # two builds finishing at once: one switch at a time
+            cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
         cursor.execute(
             "SELECT 1 FROM search_term_impact_build WHERE state = 'current' AND generation > %s", [generation]
         )
