@@ -27,6 +27,11 @@ INTERVAL = 0.3
 # The pacer records the start of a request before connecting; the server logs its arrival. The
 # connect time of one request can be a few ms longer than the next one's.
 PACING_TOLERANCE = 0.03
+# Between processes started together the pacer still spaces request starts by INTERVAL, but the
+# server sees arrivals: a process's first request also opens its connection, and on a busy
+# machine one may arrive ~60 ms late and the next on time (seen at load 8: gap 0.24 s). Unpaced,
+# the three would arrive within milliseconds of each other, so this still tells them apart.
+CROSS_PROCESS_TOLERANCE = 0.1
 
 FOUR_IDS = ["1707.08567", "astro-ph/0601001", "quant-ph/0201082v1", "2104.12255v1"]
 
@@ -325,7 +330,7 @@ def test_two_processes_sharing_a_data_dir_keep_the_interval_between_all_requests
     assert len(requests) == 5
     assert sorted(q["start"] for _, _, _, q in requests) == ["0", "0", "10", "10", "20"]
     spaced = gaps(fixture_server, "/api/query")
-    assert min(spaced) >= INTERVAL - PACING_TOLERANCE, spaced
+    assert min(spaced) >= INTERVAL - CROSS_PROCESS_TOLERANCE, spaced
     assert child_db(data_dir, "SELECT count(*) FROM papers_paper") == [(30,)]
 
 
@@ -339,7 +344,7 @@ def test_processes_started_together_on_a_fresh_data_dir_all_succeed(fixture_serv
     outputs = [p.communicate(timeout=60) for p in runs]
     assert [p.returncode for p in runs] == [0, 0, 0], [err[-600:] for _, err in outputs]
     assert len(fixture_server.requests_to("/api/query")) == 3
-    assert min(gaps(fixture_server, "/api/query")) >= INTERVAL - PACING_TOLERANCE
+    assert min(gaps(fixture_server, "/api/query")) >= INTERVAL - CROSS_PROCESS_TOLERANCE
     assert child_db(data_dir, "SELECT count(*) FROM papers_paper") == [(10,)]
 
 
