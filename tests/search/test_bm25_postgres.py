@@ -5,6 +5,7 @@ import math
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
@@ -121,3 +122,17 @@ def test_lexemes_with_quotes_and_backslashes_are_literals():
         assert lexical_backend()._papers_with_lexeme(hostile) == 0
     store_records([build_record(arxiv_id="2612.80100", title="O'Brien's lattice")])
     assert Paper.objects.get(arxiv_id="2612.80100").pk in dict(lexical_backend().candidates("O'Brien's"))
+
+
+def test_before_the_first_build_the_collection_is_counted_once_per_change():
+    """No build yet: BM25's paper count and average length are counted, but not per search."""
+    backend = lexical_backend()
+    backend.candidates("graphene phonons")
+    with CaptureQueriesContext(connection) as queries:
+        first = backend.candidates("graphene phonons")
+    assert not any("count(*) FROM papers_paper" in q["sql"] and "@@" not in q["sql"] for q in queries)
+    store_records([build_record(arxiv_id="2612.80200", title="Graphene again", abstract="More graphene phonons.")])
+    with CaptureQueriesContext(connection) as queries:
+        second = backend.candidates("graphene phonons")
+    assert any("count(*) FROM papers_paper" in q["sql"] and "@@" not in q["sql"] for q in queries)
+    assert len(second) == len(first) + 1

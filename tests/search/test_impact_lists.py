@@ -61,7 +61,7 @@ def build(threshold=5, length=1000, **kwargs):
 
 def exact_bm25(text: str) -> dict[int, float]:
     """The database's own BM25 of the whole query, every keyword scored by the database."""
-    return dict(lexical_backend()._bm25(keywords(text), 10_000))
+    return dict(lexical_backend()._bm25(keywords(text), 10_000, impact_store.current()))
 
 
 def terms(word: str) -> tuple[str, ...]:
@@ -220,7 +220,8 @@ def test_small_collections_have_no_lists_and_search_as_before():
     built = build(threshold=PAPERS)  # no term is held by more than 40 papers
     assert built.generation is None and built.terms == 0
     assert impact_store.current().terms == frozenset()
-    assert lexical_backend().candidates("lattice zeolite") == lexical_backend()._bm25(["lattice", "zeolite"], 100)
+    exact = lexical_backend()._bm25(["lattice", "zeolite"], 100, impact_store.current())
+    assert lexical_backend().candidates("lattice zeolite") == exact
 
 
 def test_hostile_queries_with_lists():

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from paperfeed.search.fts_terms import index_tokenizer
-from paperfeed.search.impact import impact_store, split_keywords, sum_top
+from paperfeed.search.impact import Generation, impact_store, split_keywords, sum_top
 from paperfeed.search.query import fts5_match, keywords, tokens
 from paperfeed.search.rarity import FrequencyCache, within_budget
 
@@ -91,16 +91,18 @@ class LexicalBackend:
             # A build switched generations and removed this one's lists meanwhile: once more.
         rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
         if not split.common:
-            return self._bm25(rare, k)
-        exact = self._every_match(rare, k) if rare else []
+            return self._bm25(rare, k, generation)
+        exact = self._every_match(rare, k, generation) if rare else []
         ranked = sum_top(exact, [(lists[t], n) for t, n in split.common.items() if t in lists], k + DELETED_MARGIN)
         return self._existing(ranked, {pid for pid, _ in exact})[:k]
 
-    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
-        """The best `limit` papers with any of the words, by BM25, best first (ties: lower id)."""
+    def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:
+        """The best `limit` papers with any of the words, by BM25, best first (ties: lower id).
+        `generation` is the impact-list build the query reads (PostgreSQL scores with its
+        statistics, so that rare and common words add up to one BM25)."""
         raise NotImplementedError
 
-    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
+    def _every_match(self, words: list[str], k: int, generation: Generation | None) -> list[tuple[int, float]]:
         """Every paper with any of the (rare) words and its BM25 — not only the best k: one
         with a weak rare match may still lead once its common words are added. While the lists
         are fresh each rare word is held by at most PAPERFEED_IMPACT_THRESHOLD papers; should
@@ -176,7 +178,7 @@ class SqliteFtsBackend(LexicalBackend):
     def tokenizer(self):
         return index_tokenizer()
 
-    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
+    def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -186,7 +188,7 @@ class SqliteFtsBackend(LexicalBackend):
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
 
-    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
+    def _every_match(self, words: list[str], k: int, generation: Generation | None) -> list[tuple[int, float]]:
         """Unsorted, which spares FTS5 a sort of every row."""
         weights = ", ".join(str(w) for w in FIELD_WEIGHTS)
         with connection.cursor() as cursor:
@@ -195,7 +197,7 @@ class SqliteFtsBackend(LexicalBackend):
                 [fts5_match(words, "OR"), RARE_ROWS + 1],
             )
             rows = [(row[0], row[1]) for row in cursor.fetchall()]
-        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS))
+        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS), generation)
 
     def highlights(self, text: str, paper_ids: list[int]) -> dict[int, tuple[str, str]]:
         words = keywords(text)

@@ -35,7 +35,7 @@ from paperfeed.search.backends import (
     LexicalBackend,
     SearchResult,
 )
-from paperfeed.search.impact import impact_store
+from paperfeed.search.impact import Generation
 from paperfeed.search.query import keywords, tokens
 from paperfeed.search.rarity import FrequencyCache
 
@@ -113,14 +113,14 @@ class PostgresFtsBackend(LexicalBackend):
     def tokenizer(self):
         return bm25_postgres.lexemes()
 
-    def _bm25(self, words: list[str], limit: int) -> list[tuple[int, float]]:
-        return self._score(words, "ORDER BY score DESC, p.id LIMIT %(limit)s", limit)
+    def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:
+        return self._score(words, "ORDER BY score DESC, p.id LIMIT %(limit)s", limit, generation)
 
-    def _every_match(self, words: list[str], k: int) -> list[tuple[int, float]]:
-        rows = self._score(words, "LIMIT %(limit)s", RARE_ROWS + 1)  # unsorted: no sort of every row
-        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS))
+    def _every_match(self, words: list[str], k: int, generation: Generation | None) -> list[tuple[int, float]]:
+        rows = self._score(words, "LIMIT %(limit)s", RARE_ROWS + 1, generation)  # unsorted: no sort of every row
+        return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS), generation)
 
-    def _score(self, words: list[str], tail: str, limit: int) -> list[tuple[int, float]]:
+    def _score(self, words: list[str], tail: str, limit: int, generation: Generation | None) -> list[tuple[int, float]]:
         """BM25 (search.bm25_postgres) of the papers with any of the words, for all the words'
         lexemes. A paper matches a word as plainto_tsquery reads it: a hyphenated word
         ("state-of-the-art") only where all its parts are, though each part scores."""
@@ -128,7 +128,6 @@ class PostgresFtsBackend(LexicalBackend):
         terms = [lexeme for word in words for lexeme in tokenizer.terms(word)]
         if not terms:
             return []
-        generation = impact_store.current()
         stats = bm25_postgres.collection(generation)
         known = generation.frequencies if generation is not None else {}
         idfs = [bm25_postgres.idf(known.get(t) or self.lexeme_frequencies.frequency(t), stats.papers) for t in terms]

@@ -17,12 +17,14 @@ recount from the positions of every lexeme.
 
 N and the average length come from the current impact-list build, so that rare words scored
 here and common words read from the lists add up to one BM25; before the first build they are
-counted now (the number of papers, and the average length of the newest papers).
+counted (the number of papers, and the average length of the newest papers) whenever the
+largest paper id has changed.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,11 +54,17 @@ class Collection:
 
 
 def collection(generation: Generation | None) -> Collection:
-    """The statistics BM25 is computed with: the build's, else counted now (cheap before a
-    collection is large enough to need lists; one count per query until the first build)."""
+    """The statistics BM25 is computed with: the build's, else counted (before the first
+    build) — once per process for each largest paper id, so a search costs one index lookup
+    rather than a count of every paper. Papers only deleted since are still counted."""
     if generation is not None and generation.papers and generation.average_length:
         return Collection(generation.papers, generation.average_length)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM papers_paper")
+        largest = cursor.fetchone()[0]
+        with _counted_lock:
+            if largest in _counted:
+                return _counted[largest]
         cursor.execute("SELECT count(*) FROM papers_paper")
         papers = cursor.fetchone()[0]
         cursor.execute(
@@ -65,7 +73,15 @@ def collection(generation: Generation | None) -> Collection:
             [AVERAGE_SAMPLE],
         )
         average = cursor.fetchone()[0]
-    return Collection(papers, float(average or 1.0))
+    counted = Collection(papers, float(average or 1.0))
+    with _counted_lock:
+        _counted.clear()  # one entry: the newest
+        _counted[largest] = counted
+    return counted
+
+
+_counted: dict[int, Collection] = {}  # largest paper id → its statistics, per process
+_counted_lock = threading.Lock()
 
 
 class Lexemes:
