@@ -84,7 +84,7 @@ def build_impact_lists(
         parameters = f"{threshold}|{length}|{weights}"
         average_length = 0.0
         if postgres:
-            papers, average_length, total_length = impact_build_postgres.collection_statistics(cursor)
+            average_length, total_length = impact_build_postgres.length_statistics(cursor, papers)
             fingerprint = impact_build_postgres.fingerprint(max_rowid, papers, total_length, parameters)
         else:
             fingerprint = _fingerprint(cursor, max_rowid, parameters)

@@ -27,11 +27,11 @@ RANGE_PAPERS = 50_000  # paper ids per query: ~25 MB of postings, ~8 s each at a
 WORK_MEM = "128MB"
 
 
-def collection_statistics(cursor) -> tuple[int, float, int]:
-    """(papers, average length in distinct lexemes, total length) over the whole collection."""
-    cursor.execute("SELECT count(*), coalesce(sum(length(search_document)), 0) FROM papers_paper")
-    papers, total = cursor.fetchone()
-    return papers, (total / papers if papers else 0.0), int(total)
+def length_statistics(cursor, papers: int) -> tuple[float, int]:
+    """(average length in distinct lexemes, total length) of the `papers` papers."""
+    cursor.execute("SELECT coalesce(sum(length(search_document)), 0) FROM papers_paper")
+    total = int(cursor.fetchone()[0])
+    return (total / papers if papers else 0.0), total
 
 
 def fingerprint(max_rowid: int, papers: int, total_length: int, settings_text: str) -> str:
