@@ -89,11 +89,9 @@ class ImpactStore:
     def current(self) -> Generation | None:
         """The generation searches use now (one indexed lookup per query, so a new build is
         seen by every worker at once); None before the first build."""
-        # SQLite's table has no average length (FTS5 keeps its own statistics).
-        average = "average_length" if connection.vendor == "postgresql" else "0"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT generation, papers, {average} FROM search_term_impact_build WHERE state = 'current'"
+                "SELECT generation, papers, average_length FROM search_term_impact_build WHERE state = 'current'"
             )
             row = cursor.fetchone()
             if row is None:

@@ -222,18 +222,15 @@ def surface_word(cursor, term: str) -> str | None:
 def _start_generation(
     max_rowid: int, papers: int, average_length: float, threshold: int, length: int, fingerprint: str
 ) -> int:
-    columns = "generation, state, built_max_rowid, papers, threshold, list_length, fingerprint, started_at"
-    values = [max_rowid, papers, threshold, length, fingerprint, timezone.now().isoformat()]
-    if connection.vendor == "postgresql":  # the BM25 statistics the rare words are scored with
-        columns, values = f"{columns}, average_length", [*values, average_length]
-    marks = ", ".join(["%s"] * len(values))
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # two builds at once must not take one number
             cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
         cursor.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM search_term_impact_build")
         generation = cursor.fetchone()[0]
         cursor.execute(
-            f"INSERT INTO search_term_impact_build ({columns}) VALUES (%s, 'building', {marks})", [generation, *values]
+            "INSERT INTO search_term_impact_build (generation, state, built_max_rowid, papers, average_length, "
+            "threshold, list_length, fingerprint, started_at) VALUES (%s, 'building', %s, %s, %s, %s, %s, %s, %s)",
+            [generation, max_rowid, papers, average_length, threshold, length, fingerprint, timezone.now().isoformat()],
         )
     return generation
 
