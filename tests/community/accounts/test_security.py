@@ -110,8 +110,12 @@ def test_menu_when_logged_out(settings):
 
 def test_menu_when_logged_in(make_user):
     html = menu(make_user("ada"))
-    assert '<a href="/users/ada">Your profile</a>' in html
-    assert '<a href="/settings/account">Account settings</a>' in html
+    # Every page of one's own, in the order a reader looks for them.
+    links = ['<a href="/users/ada">Profile</a>', '<a href="/for-you">For you</a>',
+             '<a href="/collections">Collections</a>', '<a href="/settings/personal">Interests &amp; mutes</a>',
+             '<a href="/settings/digest">Digest</a>', '<a href="/settings/account">Settings</a>']
+    positions = [html.index(link) for link in links]
+    assert positions == sorted(positions)
     assert '<form method="post" action="/logout">' in html and 'name="csrfmiddlewaretoken"' in html
     assert '<button type="submit" class="user-menu-logout">Log out</button>' in html
     assert "Admin" not in html
