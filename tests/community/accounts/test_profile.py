@@ -79,7 +79,7 @@ def test_submissions(client, ada):
     DailyEntry.objects.create(date=date(2026, 11, 21), paper=paper(5, "Listed by the feed"))
     html = tab(client, "ada", "submissions")
     assert "A submitted paper" in html and "Listed by the feed" not in html
-    assert '<span class="submitter">submitted by <a href="/users/ada"><strong>ada</strong></a></span>' in html
+    assert '<span class="user-avatar user-avatar-xs" aria-hidden="true">A</span><span>submitted by <a href="/users/ada"><strong>ada</strong></a></span>' in html
     assert '<a href="?tab=submissions" aria-current="page">Submitted <span class="tab-count">1</span></a>' in html
 
 

@@ -27,6 +27,23 @@ def http_url(value: object) -> str:
     return url if _HTTP.match(url) else ""
 
 
+@register.filter
+def compact_count(value: object) -> str:
+    """A count as cards show it: 950, 1.2k, 12k, 1.3M; "" when there is no count."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if number < 0:
+        return ""
+    for limit, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if number >= limit:
+            scaled = number / limit
+            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 10 else str(int(scaled))
+            return text + suffix
+    return str(number)
+
+
 # A scheme that runs code when linked; its colon is written as an entity so the page source
 # never holds "javascript:" even as text (it still reads the same).
 _SCRIPT_SCHEME = re.compile(r"\b(javascript|vbscript|data)(\s*):", re.IGNORECASE)
