@@ -109,3 +109,41 @@ def test_empty_day_still_renders(client, sample_db):
 def test_root_redirects_to_papers(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/papers"
+
+
+def test_a_card_names_its_paper_on_the_vote_button_and_counts_zero_comments(client, sample_db):
+    from django.utils.html import escape
+
+    entry = DailyEntry.objects.filter(date="2024-12-17", paper__arxiv_id="2412.13148").select_related("paper").get()
+    assert entry.paper.comment_count == 0
+    html = client.get("/papers/date/2024-12-17").content.decode()
+    card = html[html.index('<li class="card'):]
+    card = card[: card.index("</li>")]
+    # A screen reader's list of buttons says which paper each upvote is for.
+    assert f'<span class="visually-hidden">Upvote “{escape(SWAN)}”, </span>' in card
+    # The count is there with no discussion yet too.
+    assert '0<span class="visually-hidden"> comments</span></a>' in card
+    # The thumbnail slot is there for when the paper has one.
+    assert '<div class="card-thumb">' in card
+
+
+def test_a_card_shows_the_organization_logo_and_github_stars(rf, sample_db):
+    from django.template.loader import render_to_string
+
+    entry = DailyEntry.objects.filter(organization__isnull=False).select_related("paper", "organization").first()
+    entry.organization.avatar_url = "https://cdn.example.org/logo.png"
+    entry.paper.github_repo = "https://github.com/example/repo"
+    html = render_to_string("papers/_card.html", {"paper": entry.paper, "entry": entry}, request=rf.get("/papers"))
+    assert '<img class="org-avatar org-avatar-sm" src="https://cdn.example.org/logo.png"' in html
+    assert 'GitHub</a>' in html  # stars unknown: no count
+    entry.paper.github_stars = 12345  # a field another part of paperfeed may fill; cards use it when set
+    html = render_to_string("papers/_card.html", {"paper": entry.paper, "entry": entry}, request=rf.get("/papers"))
+    assert '12k<span class="visually-hidden"> stars</span>' in html
+
+
+@pytest.mark.parametrize("count,shown", [(None, ""), ("", ""), (-1, ""), (0, "0"), (950, "950"), (1234, "1.2k"),
+                                         (1000, "1k"), (12345, "12k"), (1_250_000, "1.2M")])
+def test_compact_count(count, shown):
+    from paperfeed.papers.templatetags.paper_tags import compact_count
+
+    assert compact_count(count) == shown
