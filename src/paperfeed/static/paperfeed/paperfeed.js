@@ -178,9 +178,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     renderMath(document);
     setUpCopyButtons(document);
-    document.querySelectorAll("[data-shortcut-help]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () { helpDialog().showModal(); });
+    document.querySelectorAll("[data-shortcut-help]").forEach(function (hint) {
+      hint.hidden = false;
+      hint.querySelector("button").addEventListener("click", function () { helpDialog().showModal(); });
     });
   });
   document.addEventListener("keydown", onShortcut);
