@@ -68,6 +68,18 @@
     selection.addRange(range);
   }
 
+  // Organization logos are hot-linked from their source; when one fails to load, show the
+  // organization's initial as the template does for organizations without a logo.
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (!(img instanceof HTMLImageElement) || !img.classList.contains("org-avatar") || !img.dataset.initial) return;
+    var initial = document.createElement("span");
+    initial.className = img.className + " org-avatar-initial";
+    initial.setAttribute("aria-hidden", "true");
+    initial.textContent = img.dataset.initial;
+    img.replaceWith(initial);
+  }, true);
+
   // -- Keyboard shortcuts: ← / → previous and next period, j / k next and previous card, ? help.
   var SHORTCUTS = [
     ["←", "Previous day (week, month) on a list"],
