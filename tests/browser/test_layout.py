@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long and unusual passphrase 43"
+# Pages that once scrolled sideways on phones (a long code path, a form in a grid) among others.
 PHONE_PAGES = ["/papers/date/2024-10-25", "/papers/trending", "/papers/search?q=diffusion", "/papers/2410.18693",
-               "/organizations"]
+               "/organizations", "/collections", "/api/docs"]
 
 
 @pytest.fixture(scope="module")
