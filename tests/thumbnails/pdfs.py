@@ -19,13 +19,18 @@ def _escape(text: str) -> str:
 
 def _first_page_content(title: str, authors: str, width: int, height: int) -> bytes:
     lines = [
-        "BT /F2 17 Tf 72 {} Td ({}) Tj ET".format(height - 100, _escape(title[:60])),
+        "BT /F2 15 Tf 72 {} Td ({}) Tj ET".format(height - 100, _escape(title[:64])),
         "BT /F1 11 Tf 72 {} Td ({}) Tj ET".format(height - 126, _escape(authors[:80])),
         "BT /F2 11 Tf {} {} Td (Abstract) Tj ET".format(width // 2 - 25, height - 170),
     ]
-    body = "We study thumbnails of papers, rendered from the first page of the PDF. " * 2
-    for row in range(12):
-        lines.append("BT /F1 10 Tf 90 {} Td ({}) Tj ET".format(height - 190 - 13 * row, _escape(body[row * 7 : row * 7 + 70])))
+    body = [
+        "We study small pictures of papers, made from the first page of their PDF,",
+        "as a reader meets them on a list of the day's papers. Each one is drawn by",
+        "PDFium in a separate process with limits on time and memory, then written",
+        "as a WebP image of a fixed size, so that pages never move while it loads.",
+    ] * 3
+    for row, line in enumerate(body):
+        lines.append("BT /F1 10 Tf 90 {} Td ({}) Tj ET".format(height - 190 - 13 * row, _escape(line)))
     # A figure: a grey box with a dark frame, so the picture is not only thin text.
     lines.append("0.85 g 90 {} {} 160 re f".format(height - 560, width - 180))
     lines.append("0.2 G 2 w 90 {} {} 160 re S".format(height - 560, width - 180))

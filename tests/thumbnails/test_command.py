@@ -6,7 +6,9 @@ a real `paperfeed ingest hf-daily` of the recorded Hugging Face day. Nothing is 
 
 from __future__ import annotations
 
+import shutil
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -33,11 +35,28 @@ def env(fixture_server) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def listed_ids(data_dir, env, child_db) -> list[str]:
-    """The 29 papers of Hugging Face's recorded 2024-10-25, ingested for real; newest first."""
-    result = run_cli(data_dir, "ingest", "hf-daily", "--date", "2024-10-25", **env)
+@pytest.fixture(scope="module")
+def _ingested_template(_migrated_data_template, _fixture_server_session, tmp_path_factory) -> Path:
+    """A data directory holding the 29 papers of Hugging Face's recorded 2024-10-25, ingested
+    for real once per module (each test works on its own copy)."""
+    template = tmp_path_factory.mktemp("thumbnails-ingested")
+    shutil.copytree(_migrated_data_template, template, dirs_exist_ok=True)
+    result = run_cli(template, "ingest", "hf-daily", "--date", "2024-10-25", PAPERFEED_HF_URL=_fixture_server_session.url,
+                     PAPERFEED_CONTACT_EMAIL="")
     assert result.returncode == 0, result.stderr
+    return template
+
+
+@pytest.fixture
+def data_dir(_ingested_template, tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(_ingested_template, target)
+    return target
+
+
+@pytest.fixture
+def listed_ids(data_dir, child_db) -> list[str]:
+    """The listed papers' ids, newest first (the order of a run without ids)."""
     rows = child_db(data_dir, "SELECT arxiv_id FROM papers_paper ORDER BY published DESC, arxiv_id")
     assert len(rows) == 29
     return [row[0] for row in rows]
@@ -165,3 +184,15 @@ def test_bad_arguments_exit_2(data_dir, env, listed_ids):
     assert nonsense.returncode == 2 and "not an arXiv id" in nonsense.stderr
     zero = run_cli(data_dir, "thumbnails", "--limit", "0", **env)
     assert zero.returncode == 2
+
+
+def test_a_second_run_while_one_is_going_leaves_at_once(data_dir, env, listed_ids, fixture_server):
+    import fcntl
+
+    fixture_server.add_pdf(listed_ids[0], make_pdf())
+    with open(data_dir / ".thumbnails.lock", "a") as lock:  # as a running `paperfeed thumbnails` holds it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_cli(data_dir, "thumbnails", listed_ids[0], **env)
+    assert result.returncode == 0, result.stderr
+    assert "another `paperfeed thumbnails` is running here; nothing done" in result.stdout
+    assert fixture_server.requests_to("/pdf") == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.ops import preflight
@@ -35,6 +38,17 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1", returncode=2)
         preflight.migrate()
         wanted = self._canonical(ids) if ids else None
+        # One run at a time per data directory: a cron run that overlaps a long one would only
+        # fetch the same PDFs again. The second one says so and leaves (not a failure).
+        with open(settings.DATA_DIR / ".thumbnails.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.stdout.write("thumbnails: another `paperfeed thumbnails` is running here; nothing done")
+                return
+            self._run(wanted, limit, force)
+
+    def _run(self, wanted: list[str] | None, limit: int | None, force: bool) -> None:
         forgotten = forget_missing()
         papers = papers_to_do(wanted, force=force, limit=limit)
         if not papers:
