@@ -105,7 +105,9 @@ def thumbnail_of(client: PoliteClient, arxiv_id: str) -> bytes:
     if response.status != 200:
         raise PaperFailed(f"the PDF URL answered HTTP {response.status}")
     if not looks_like_pdf(response.body):
-        kind = response.headers.get("content-type", "no Content-Type")
+        # Both come from the server: shown printable only (repr for the body), so a hostile answer
+        # cannot put terminal escapes into a cron mail.
+        kind = "".join(c if c.isprintable() else "?" for c in response.headers.get("content-type", "no Content-Type"))[:100]
         start = response.body[:40].decode("utf-8", "replace")
         raise PaperFailed(f"the answer is not a PDF ({kind}, {len(response.body):,} bytes, starting {start!r})")
     try:
