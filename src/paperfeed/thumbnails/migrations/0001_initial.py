@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('papers', '0004_paper_thumbnail_at'),
+        ('papers', '0003_community_counters_and_submitter'),
     ]
 
     operations = [
