@@ -8,7 +8,7 @@ from .helpers import run_cli, serving
 
 COMMANDS = [
     "demo", "serve", "init", "status", "index", "ingest", "submit", "search", "eval", "trending", "recommend",
-    "digest", "subscribe", "user", "show", "export", "import", "backup", "restore", "migrate-data",
+    "digest", "subscribe", "user", "show", "export", "import", "backup", "restore", "migrate-data", "thumbnails",
 ]
 
 

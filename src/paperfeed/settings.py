@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "paperfeed.ops",
     "paperfeed.sources",
     "paperfeed.papers",
+    "paperfeed.thumbnails",
     "paperfeed.search",
     "paperfeed.feeds",
     "paperfeed.community.accounts",
@@ -181,6 +182,8 @@ PAPERFEED_ARXIV_API_URL = env_str("PAPERFEED_ARXIV_API_URL", "https://export.arx
 PAPERFEED_ARXIV_OAI_URL = env_str("PAPERFEED_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 PAPERFEED_ARXIV_RSS_URL = env_str("PAPERFEED_ARXIV_RSS_URL", "https://rss.arxiv.org/rss")
 PAPERFEED_HF_URL = env_str("PAPERFEED_HF_URL", "https://huggingface.co").rstrip("/")
+# PDFs for thumbnails: <base>/<id>. arXiv's export mirror is the host it names for programs.
+PAPERFEED_ARXIV_PDF_URL = env_str("PAPERFEED_ARXIV_PDF_URL", "https://export.arxiv.org/pdf").rstrip("/")
 # arXiv's terms: one request every 3 seconds. Lower it only for your own mirror or tests.
 PAPERFEED_ARXIV_INTERVAL = env_float("PAPERFEED_ARXIV_INTERVAL", 3.0, minimum=0.0)
 PAPERFEED_HTTP_TIMEOUT = env_float("PAPERFEED_HTTP_TIMEOUT", 60.0, minimum=1.0)
@@ -188,6 +191,12 @@ PAPERFEED_HTTP_RETRIES = env_int("PAPERFEED_HTTP_RETRIES", 4, minimum=0)
 PAPERFEED_HTTP_BACKOFF = env_float("PAPERFEED_HTTP_BACKOFF", 5.0, minimum=0.0)
 # Named in the User-Agent of every request, as arXiv asks of API clients.
 PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")
+
+# -- thumbnails ----------------------------------------------------------------------------
+# A PDF larger than this is refused unread (arXiv's own limit for a submission is 50 MB).
+PAPERFEED_THUMBNAIL_MAX_BYTES = env_int("PAPERFEED_THUMBNAIL_MAX_BYTES", 50_000_000, minimum=1024)
+# Rendering one first page runs in a child process, ended after this many seconds.
+PAPERFEED_THUMBNAIL_RENDER_SECONDS = env_float("PAPERFEED_THUMBNAIL_RENDER_SECONDS", 30.0, minimum=0.01)
 
 # -- search --------------------------------------------------------------------------------
 # The sentence-transformers model for semantic search: the bundled all-MiniLM-L6-v2 by

@@ -10,6 +10,7 @@ from paperfeed.ops.views import health
 from paperfeed.papers import views as paper_views
 from paperfeed.papers.urlconverters import ArxivIdConverter
 from paperfeed.search import views as search_views
+from paperfeed.thumbnails import views as thumbnail_views
 
 register_converter(ArxivIdConverter, "arxiv")
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("feeds/trending.<str:fmt>", syndication.trending_feed, name="feed-trending-syndication"),
     path("feeds/search.<str:fmt>", syndication.search_feed, name="feed-search-syndication"),
     path("feeds/category/<str:code>.<str:fmt>", syndication.category_feed, name="feed-category-syndication"),
+    path("thumbnails/<path:name>.webp", thumbnail_views.thumbnail, name="thumbnail"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,10 @@ What each route serves, and where it comes from
     the titles, abstracts, authors, ids and categories of REAL papers taken from the recorded
     API Atom fixture ``arxiv-api/q_testing_s0_m100_cfe7536492ca.xml``
     (:func:`rss_items_from_fixture`). Every body says so in an XML comment.
+``GET /pdf/<arxiv id>``
+    NO arXiv PDF is recorded: a test registers the body of each id with ``add_pdf`` (the
+    thumbnail tests make small real PDFs, tests/thumbnails/pdfs.py, or serve HTML error pages
+    and cut files). An id without a body is a 404 with a short text body, as arXiv's is.
 ``GET /api/daily_papers``
     RECORDED: ``hf/daily_papers_2024-10-25.json`` for ``date=2024-10-25``, sliced by ``p``
     (0-based page) and ``limit``; other dates answer ``[]`` as Hugging Face does for a day
@@ -519,6 +523,8 @@ def _content_type_for(path: str) -> str:
         return RSS_CONTENT_TYPE
     if path == "/api/daily_papers":
         return JSON_CONTENT_TYPE
+    if path.startswith("/pdf/"):
+        return "application/pdf"
     return TEXT_CONTENT_TYPE
 
 
@@ -527,7 +533,7 @@ class FixtureServer:
 
     ``start()`` / ``stop()`` (or use as a context manager). ``reset()`` returns it to its
     initial state between tests: request log, scenario queue, derived API responses, added HF
-    days, RSS feeds, issued OAI tokens, ``oai_page_size`` and ``oai_stall_after_pages``; it
+    days, RSS feeds, PDFs, issued OAI tokens, ``oai_page_size`` and ``oai_stall_after_pages``; it
     also wakes any request that is stalling.
 
     OAI attributes: ``oai_page_size`` (records per ListRecords page, default 100, fixed per
@@ -557,6 +563,7 @@ class FixtureServer:
         self._hf_recorded = {HF_RECORDED_DAY: hf_path.read_bytes()}
         self._hf_days: dict[str, bytes] = {}
         self._rss: dict[str, bytes] = {}
+        self._pdfs: dict[str, _Response] = {}
         self.oai_page_size = OAI_DEFAULT_PAGE_SIZE
         self.oai_stall_after_pages: int | None = None
         self._httpd: _HTTPServer | None = None
@@ -603,6 +610,7 @@ class FixtureServer:
             self._derived_api.clear()
             self._hf_days.clear()
             self._rss.clear()
+            self._pdfs.clear()
             self._oai_tokens.clear()
             self.oai_page_size = OAI_DEFAULT_PAGE_SIZE
             self.oai_stall_after_pages = None
@@ -668,6 +676,8 @@ class FixtureServer:
             return self._rss_route(path.removeprefix("/rss/"))
         if path == "/api/daily_papers":
             return self._hf(query)
+        if path.startswith("/pdf/"):
+            return self._pdf(path.removeprefix("/pdf/"))
         return _Response(404, TEXT_CONTENT_TYPE, f"fixture_server: no route for {path}\n".encode())
 
     # arXiv API
@@ -804,6 +814,18 @@ class FixtureServer:
         if body is None:
             return _Response(404, TEXT_CONTENT_TYPE, f"fixture_server: no RSS feed set for {categories!r}\n".encode())
         return _Response(200, RSS_CONTENT_TYPE, body)
+
+    # arXiv PDFs (for thumbnails)
+
+    def add_pdf(self, arxiv_id: str, body: bytes, content_type: str = "application/pdf", status: int = 200) -> None:
+        """Serve ``body`` for ``/pdf/<arxiv_id>`` (any bytes: a real PDF, an HTML page, a cut file)."""
+        with self._lock:
+            self._pdfs[arxiv_id] = _Response(status, content_type, bytes(body))
+
+    def _pdf(self, arxiv_id: str) -> _Response:
+        with self._lock:
+            found = self._pdfs.get(arxiv_id)
+        return found or _Response(404, TEXT_CONTENT_TYPE, f"fixture_server: no PDF for {arxiv_id!r}\n".encode())
 
     # Hugging Face
 

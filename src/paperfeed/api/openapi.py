@@ -65,7 +65,7 @@ SCHEMAS = {
             "publishedAt": _TIME,
             "title": _STR,
             "summary": _STR,
-            "thumbnail": _STR,
+            "thumbnail": {**_STR, "description": "Absolute URL of the paper's first page as a WebP image; empty when none was made."},
             "mediaUrls": {"type": "array", "items": _STR},
             "numComments": _INT,
             "isAuthorParticipating": _BOOL,

@@ -1,8 +1,9 @@
 """Models → Hugging Face's JSON shapes (recorded in shared/fixtures/hf/, listed in PRODUCT.md).
 
 Field names and nesting are Hugging Face's, so its clients read them unchanged. Values
-paperfeed does not have (GitHub stars, AI summaries, thumbnails) are left out rather than
-invented; objects are given 24-hex `_id`s like Hugging Face's, made from our primary keys.
+paperfeed does not have (GitHub stars, AI summaries) are left out rather than invented; a
+`thumbnail` is "" until `paperfeed thumbnails` has made one. Objects are given 24-hex
+`_id`s like Hugging Face's, made from our primary keys.
 
 A page of papers is serialised from a PaperBatch: a fixed handful of queries for the
 whole page (authors, claims, daily entries, imported votes), never one per paper.
@@ -18,6 +19,7 @@ from django.db.models import Sum
 from paperfeed.community.claims.models import AuthorshipClaim
 from paperfeed.community.discussion.models import Comment
 from paperfeed.papers.models import DailyEntry, Organization, Paper, PaperAuthor
+from paperfeed.thumbnails import files as thumbnail_files
 
 
 def iso(when: datetime | None) -> str | None:
@@ -145,7 +147,7 @@ class PaperBatch:
             "publishedAt": iso(listed_at(entry) if entry else (paper.published or paper.created_at)),
             "title": paper.title,
             "summary": paper.abstract,
-            "thumbnail": "",
+            "thumbnail": thumbnail_url(paper),
             "mediaUrls": [],
             "numComments": paper.comment_count,
             "isAuthorParticipating": self.author_participates(paper),
@@ -157,6 +159,13 @@ class PaperBatch:
             if entry.organization is not None:
                 data["organization"] = organization_json(entry.organization)
         return data
+
+
+def thumbnail_url(paper: Paper) -> str:
+    """The absolute URL of the paper's first-page thumbnail (as Hugging Face's), or ""."""
+    if paper.thumbnail_at is None:
+        return ""
+    return thumbnail_files.absolute_url(paper.arxiv_id, paper.thumbnail_at)
 
 
 def _submitter(entry: DailyEntry) -> dict | None:

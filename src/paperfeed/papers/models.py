@@ -72,6 +72,10 @@ class Paper(models.Model):
     # live on DailyEntry; the count a page shows is the sum of both.
     upvotes = models.PositiveIntegerField(default=0, db_default=0)
     comment_count = models.PositiveIntegerField(default=0, db_default=0)
+    # When `paperfeed thumbnails` last wrote the first-page image (paperfeed.thumbnails), or
+    # None: pages know from the row whether there is one, without a look at the disk per card,
+    # and the time versions the image's URL so browsers may cache it for good.
+    thumbnail_at = models.DateTimeField(null=True, blank=True)
     # When this row last changed in content: incremental indexing picks up newer rows.
     modified_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,7 +7,9 @@ apart, because the time of the last request lives in a locked file in the data d
 
 Transient failures (connection errors, timeouts, 429, 5xx) are retried with exponential
 backoff and full jitter; a `Retry-After` header on 429/503 is honoured (capped, so a hostile
-or broken server cannot park a cron job for a day).
+or broken server cannot park a cron job for a day). A body larger than the client's cap is
+refused at once (from its Content-Length when it declares one) and not retried: the same
+request would only bring the same body again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ MAX_BODY_BYTES = 200 * 1024 * 1024  # a response larger than this is refused, no
 
 class SourceError(Exception):
     """The source itself failed (unreachable, refusing, broken) after all retries."""
+
+
+class BodyTooLarge(SourceError):
+    """The response is larger than the client accepts; nothing of it was kept."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class PoliteClient:
         pacing_key: str = "arxiv",
         timeout: float | None = None,
         backoff: float | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ):
         self.interval = settings.PAPERFEED_ARXIV_INTERVAL if interval is None else interval
         self.retries = settings.PAPERFEED_HTTP_RETRIES if retries is None else retries
@@ -127,6 +134,7 @@ class PoliteClient:
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             follow_redirects=True,
         )
+        self.max_body_bytes = max_body_bytes
         self.requests_made = 0
 
     def close(self) -> None:
@@ -147,7 +155,7 @@ class PoliteClient:
                 with self.pacer.turn():
                     self.requests_made += 1
                     response = self._fetch(url, params)
-            except (httpx.TransportError, _BodyTooLarge) as exc:
+            except httpx.TransportError as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
                 if response.status not in RETRY_STATUSES:
@@ -167,18 +175,18 @@ class PoliteClient:
         raise SourceError(f"{url}: {last_problem} after {self.retries + 1} attempts")
 
     def _fetch(self, url: str, params: dict | None) -> Response:
+        limit = self.max_body_bytes
         with self.client.stream("GET", url, params=params) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise BodyTooLarge(f"{url}: the body would be {int(declared):,} bytes, more than the {limit:,} accepted")
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise _BodyTooLarge(f"body larger than {MAX_BODY_BYTES:,} bytes")
+                if size > limit:
+                    raise BodyTooLarge(f"{url}: the body is larger than the {limit:,} bytes accepted")
                 chunks.append(chunk)
             return Response(str(response.url), response.status_code, b"".join(chunks), dict(response.headers))
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def get_parsed(client: PoliteClient, url: str, params: dict, parse, name: str, refuse=None):
