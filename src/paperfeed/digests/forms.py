@@ -41,7 +41,7 @@ class DigestPreferencesForm(forms.ModelForm):
         choices=(),
         initial="UTC",
         label="Time zone",
-        help_text="Common zones first, then by region and city. The send hour below is in this zone.",
+        help_text="Common zones first, then by region and city.",
     )
     send_hour = forms.TypedChoiceField(
         coerce=int,

@@ -24,7 +24,7 @@ class ClaimForm(forms.Form):
         required=False,
         max_length=2000,
         help_text="Anything that shows the paper is yours: an institutional e-mail, your ORCID, a homepage.",
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. your institutional e-mail or ORCID"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, paper: Paper, **kwargs):
