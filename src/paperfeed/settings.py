@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the built-in widget templates, for the site's form renderer
     "paperfeed.ops",
     "paperfeed.sources",
     "paperfeed.papers",
@@ -86,6 +87,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders through templates/forms/ (field.html, form.html): see forms_renderer.py.
+FORM_RENDERER = "paperfeed.forms_renderer.SiteFormRenderer"
 
 # SQLite in the data directory unless DATABASE_URL says otherwise. The pragmas make SQLite
 # a real server database: WAL lets readers run beside the writer, busy_timeout makes a

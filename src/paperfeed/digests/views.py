@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from paperfeed.community.accounts.throttle import Limit, client_ip
 from paperfeed.digests import subscriptions
 from paperfeed.digests.compose import compose
+from paperfeed.digests.forms import PERIOD_HELP, DigestPreferencesForm, SubscribeForm
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.periods import digest_period
 from paperfeed.digests.tokens import read_confirm_token, read_unsubscribe_token
@@ -21,14 +21,6 @@ from paperfeed.feeds.periods import parse_day, parse_week
 
 SUBSCRIBE_PER_IP = Limit("subscribe-ip", count=10, window=timedelta(hours=1))
 SUBSCRIBE_PER_ADDRESS = Limit("subscribe-email", count=3, window=timedelta(hours=24))
-
-
-class SubscribeForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail address")
-    period = forms.ChoiceField(choices=Subscription.Period.choices, initial="daily", label="How often")
-    notify_no_announcement = forms.BooleanField(
-        required=False, label="Send a one-line notice on days arXiv announces nothing"
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,46 +89,6 @@ def digest_web(request, kind: str, slug: str):
     return render(request, "digests/web.html", {"digest": digest, "period": period})
 
 
-class DigestPreferencesForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=(), initial="UTC", label="Time zone")
-    send_hour = forms.TypedChoiceField(
-        coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], label="Send at (your time)"
-    )
-
-    class Meta:
-        model = Subscription
-        fields = [
-            "period",
-            "include_trending",
-            "include_personal",
-            "include_saved_searches",
-            "include_followed_authors",
-            "include_new_versions",
-            "notify_no_announcement",
-            "timezone",
-            "send_hour",
-        ]
-        labels = {
-            "period": "How often",
-            "include_trending": "Trending papers",
-            "include_personal": "Papers picked for you",
-            "include_saved_searches": "New matches of your saved searches",
-            "include_followed_authors": "New papers by authors you follow",
-            "include_new_versions": "New versions of papers you upvoted or saved",
-            "notify_no_announcement": "A one-line notice on days arXiv announces nothing",
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(name, name) for name in _time_zones()]
-
-
-def _time_zones() -> list[str]:
-    from zoneinfo import available_timezones
-
-    return sorted(available_timezones() | {"UTC"})
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def digest_settings(request):
@@ -164,6 +116,12 @@ def digest_settings(request):
     return render(
         request,
         "digests/settings.html",
-        {"subscription": subscription, "form": form, "saved": saved, "no_email": not request.user.email},
+        {
+            "subscription": subscription,
+            "form": form,
+            "saved": saved,
+            "no_email": not request.user.email,
+            "period_help": PERIOD_HELP,
+        },
         status=status,
     )

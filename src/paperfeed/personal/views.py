@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from paperfeed.feeds.syndication import FeedItem, render_feed
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Author, Paper
+from paperfeed.personal.forms import CategoriesForm, MuteForm, SavedSearchForm
 from paperfeed.personal.models import (
     FollowedAuthor,
     MuteRule,
@@ -62,22 +62,6 @@ def not_interested(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=parsed.id if parsed else "")
     NotInterested.objects.get_or_create(user=request.user, paper=paper)
     return _back(request, reverse("for-you"))
-
-
-class MuteForm(forms.Form):
-    kind = forms.ChoiceField(choices=MuteRule.Kind.choices)
-    value = forms.CharField(max_length=200, strip=True)
-
-
-class SavedSearchForm(forms.Form):
-    query = forms.CharField(max_length=500, strip=True)
-    threshold = forms.FloatField(min_value=0.0, max_value=1.0, initial=0.5)
-
-
-class CategoriesForm(forms.Form):
-    categories = forms.CharField(
-        max_length=500, required=False, help_text="arXiv codes separated by spaces, e.g. cs.LG cs.CL"
-    )
 
 
 @login_required

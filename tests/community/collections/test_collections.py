@@ -107,7 +107,10 @@ def test_create_needs_csrf_and_a_name(ada):
     client = csrf_client(ada)
     response = post(client, "/collections", {"name": "   "})
     assert response.status_code == 400
-    assert '<span class="field-error">This field is required.</span>' in response.content.decode()
+    page = response.content.decode()
+    # The error sits right after the field, and the field points at it.
+    assert '<p class="field-error" id="id_name_error">This field is required.</p>' in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_name_error"' in page
     assert not Collection.objects.exists()
     assert client.put("/collections", headers={"X-CSRFToken": client.cookies["csrftoken"].value}).status_code == 405
 

@@ -20,13 +20,15 @@ class ClaimForm(forms.Form):
         error_messages={"invalid_choice": "Choose your name from this paper's authors."},
     )
     message = forms.CharField(
-        label="Message for the moderator (optional)",
+        label="Message for the moderator",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. your institutional e-mail or ORCID"}),
+        help_text="Anything that shows the paper is yours: an institutional e-mail, your ORCID, a homepage.",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, paper: Paper, **kwargs):
+        kwargs.setdefault("auto_id", "claim-%s")  # unique on the paper page, beside other forms
         super().__init__(*args, **kwargs)
         # Only names on this paper's byline, in byline order; the queryset is also the check.
         byline = Author.objects.filter(authorships__paper=paper).order_by("authorships__position")

@@ -8,6 +8,10 @@ class CollectionForm(forms.ModelForm):
         model = Collection
         fields = ["name", "description", "public"]
         labels = {"public": "Public: anyone with the link can see it"}
+        help_texts = {
+            "description": "Shown under the name; up to 2,000 characters.",
+            "public": "Private collections are seen only by you; public ones are also listed on your profile.",
+        }
         widgets = {
             "name": forms.TextInput(attrs={"maxlength": 100, "autocomplete": "off"}),
             "description": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
