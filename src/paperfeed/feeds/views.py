@@ -1,14 +1,16 @@
 """Daily, weekly, monthly and trending lists of papers.
 
-Period lists rank by total upvotes (imported from Hugging Face + local votes), then day and
-arXiv id; the trending list ranks by the stored trending score (feeds/trending.py).
+Period lists rank by each paper's one upvote count (Paper.total_upvotes: the source's count +
+local votes), then day and arXiv id; a paper listed on several days of a week or month shows
+once, on its latest day there. The trending list ranks by the stored trending score
+(feeds/trending.py).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Min
+from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +20,8 @@ from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
 from paperfeed.feeds.trending import DEFAULT_DAYS
-from paperfeed.papers.models import DailyEntry
+from paperfeed.papers.daily import one_per_paper
+from paperfeed.papers.models import DailyEntry, total_upvotes_expression
 
 _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
 
@@ -69,13 +72,19 @@ def _daily_tab(period: Period) -> Period:
     return day_period(latest or period.start)
 
 
-def _render_period(request, period: Period):
-    entries = (
-        DailyEntry.objects.filter(date__range=(period.start, period.end))
+def period_entries(period: Period):
+    """The period's daily entries, one per paper (its latest day in the period), best first."""
+    in_period = DailyEntry.objects.filter(date__range=(period.start, period.end))
+    return (
+        one_per_paper(in_period, until=period.end)
         .select_related("paper", "paper__primary_category", "organization", "submitter")
-        .annotate(total_upvotes=F("upvotes") + F("paper__upvotes"))
+        .annotate(total_upvotes=total_upvotes_expression("paper__"))
         .order_by("-total_upvotes", "-date", "paper__arxiv_id")
     )
+
+
+def _render_period(request, period: Period):
+    entries = period_entries(period)
     mutes = Mutes.for_user(request.user)
     if mutes:
         entries = entries.exclude(mutes.q("paper__"))
