@@ -8,9 +8,11 @@ once, on its latest day there. The trending list ranks by the stored trending sc
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,10 +29,43 @@ _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
 
 
 def latest_day(request):
-    latest = DailyEntry.objects.aggregate(latest=Max("date"))["latest"]
-    if latest is None:
+    shown, newest = front_page_day()
+    if shown is None:
         return render(request, "feeds/empty.html", status=200)
-    return _render_period(request, day_period(latest))
+    newer = None
+    if newest is not None:  # the page says that it skipped newer, shorter lists, and links them
+        newer = {"period": day_period(newest), "count": DailyEntry.objects.filter(date=newest).count()}
+        newer["url"] = _link(newer["period"])
+    return _render_period(request, day_period(shown), {"newer_list": newer})
+
+
+def front_page_day(scan: int = 60) -> tuple[date | None, date | None]:
+    """(the day /papers opens on, the newest listed day when that is a newer, shorter one).
+
+    The newest day whose list has at least PAPERFEED_FRONT_PAGE_MIN_PAPERS papers: on an
+    instance fed every day that is the newest day, found with one count; a list still being
+    filled, or a sample whose newest days hold one paper each, opens on the last full day
+    instead, and the page links the newer list. No day that full: the newest day.
+    """
+    latest = DailyEntry.objects.aggregate(latest=Max("date"))["latest"]
+    minimum = settings.PAPERFEED_FRONT_PAGE_MIN_PAPERS
+    if latest is None or minimum <= 1 or DailyEntry.objects.filter(date=latest).count() >= minimum:
+        return latest, None
+    before = latest
+    while True:  # newest first, `scan` days per query: a long run of short lists is rare
+        days = list(
+            DailyEntry.objects.filter(date__lt=before)
+            .values("date")
+            .annotate(n=Count("id"))
+            .order_by("-date")
+            .values_list("date", "n")[:scan]
+        )
+        full = next((day for day, n in days if n >= minimum), None)
+        if full is not None:
+            return full, latest
+        if len(days) < scan:
+            return latest, None
+        before = days[-1][0]
 
 
 def day(request, day: str):
@@ -83,7 +118,7 @@ def period_entries(period: Period):
     )
 
 
-def _render_period(request, period: Period):
+def _render_period(request, period: Period, extra: dict | None = None):
     entries = period_entries(period)
     mutes = Mutes.for_user(request.user)
     if mutes:
@@ -99,6 +134,7 @@ def _render_period(request, period: Period):
         "day_url": _link(_daily_tab(period)),
         "week_url": _link(Period("week", period.start, period.end).containing(period.start)),
         "month_url": _link(Period("month", period.start, period.end).containing(period.start)),
+        **(extra or {}),
     }
     return render(request, "feeds/period.html", context)
 
