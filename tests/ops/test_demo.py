@@ -58,7 +58,10 @@ def test_a_newcomer_submits_a_paper_of_the_sample_to_todays_list(demo):
         response = client.post("/papers/submit", data={"csrfmiddlewaretoken": _csrf(client, "/papers/submit"), "paper": paper})
         assert response.status_code == 303, response.text[:2000]
         assert response.headers["Location"] == f"/papers/{paper}"
-        assert re.search(r"submitted by <a [^>]*><strong>newcomer</strong>", client.get(f"/papers/{paper}").text)
+        html = client.get(f"/papers/{paper}").text
+        assert re.search(r"submitted by <a [^>]*><strong>newcomer</strong>", html)
+        # Its trending age starts with today's listing, not with its old v1 date.
+        assert re.search(r"0 upvotes, 0 comments, \d+ h old", html), re.findall(r"\d[\d,]* (?:h|days) old", html)
         today = datetime.now(UTC).date()
         assert f'href="/papers/{paper}"' in client.get(f"/papers/date/{today:%Y-%m-%d}").text
         # The rules still hold: a paper is listed once.

@@ -117,10 +117,15 @@ def submit(user, reference: ArxivId, day: date, organization: Organization | Non
         # SQLite's IMMEDIATE transactions already run writers one at a time.
         paper = Paper.objects.select_for_update().get(pk=paper.pk)
         refuse_if_listed(paper)
-        return DailyEntry.objects.create(
+        entry = DailyEntry.objects.create(
             date=day,
             paper=paper,
             submitted_by=user.get_username()[:150],
             submitter=user,
             organization=organization,
         )
+        # Listing starts the paper's trending age: its line must not keep the v1 date's.
+        from paperfeed.feeds.trending import refresh_paper
+
+        refresh_paper(paper.pk)
+    return entry
