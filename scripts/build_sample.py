@@ -3,8 +3,11 @@
 Every arXiv record of the fixtures (.abs files, the snapshot's first 200 lines, the OAI-PMH
 pages, the API Atom feeds) goes through the same parsers as a real ingest, is merged per
 paper (latest version and most complete first, empty fields filled from the others) and is
-written as ONE file in the arXiv snapshot format, sorted by id and gzipped with no timestamp,
-so running this again gives identical bytes. The seed papers and the Hugging Face daily list
+written in the arXiv snapshot format, sorted by id and gzipped with no timestamp, so running
+this again gives identical bytes. Papers that only the arXiv API responses hold (single-paper
+lookups and a search) go to their own file: a real instance stores such papers without
+listing them (`paperfeed submit`, `ingest arxiv-api` without --list), so the demo keeps them
+off the lists too, and a newcomer can submit them. The seed papers and the Hugging Face daily list
 are copied beside it (gzipped; the seed loses only its ``arxiv_id_source`` research notes).
 
 Records that cannot be read are counted and listed, never dropped silently.
@@ -23,7 +26,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from paperfeed.sample import HF_FILE, SEED_FILE, SNAPSHOT_FILE
+from paperfeed.sample import HF_FILE, SEED_FILE, SNAPSHOT_FILE, UNLISTED_FILE
 from paperfeed.sources.merge import group_by_id, merge_records
 from paperfeed.sources.formats import Deleted, Problem, make_problem
 from paperfeed.sources.formats.abs_file import iter_abs_files
@@ -51,12 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     records: list[PaperRecord] = []
     problems: list[Problem] = []
     counts: dict[str, Counter] = {}
+    listed_ids: set[str] = set()  # papers some listing source (not only the API) holds
     for source, items in _fixture_sources(args.fixtures):
         tally = counts.setdefault(source, Counter())
         for item in items:
             if isinstance(item, PaperRecord):
                 records.append(item)
                 tally["records"] += 1
+                if source != "arxiv-api":
+                    listed_ids.add(item.arxiv_id)
             elif isinstance(item, Deleted):
                 tally["deleted"] += 1
             else:
@@ -64,9 +70,17 @@ def main(argv: list[str] | None = None) -> int:
                 tally["problems"] += 1
 
     merged = [merge_records(group) for group in group_by_id(records).values()]
-    lines = "".join(json.dumps(record_to_snapshot(r), separators=(",", ":")) + "\n" for r in merged)
     args.out.mkdir(parents=True, exist_ok=True)
-    _write_gz(args.out / SNAPSHOT_FILE, lines.encode("utf-8"))
+    # A paper of the seed or the Hugging Face list is listed there anyway: it stays with the rest.
+    hf_ids = {item.record.arxiv_id for item in parse_hf_daily((args.fixtures / HF_FIXTURE).read_bytes(), HF_FIXTURE)
+              if not isinstance(item, Problem)}  # fmt: skip
+    listed_ids |= _seed_ids(args.seed) | hf_ids
+    for name, chosen in (
+        (SNAPSHOT_FILE, [r for r in merged if r.arxiv_id in listed_ids]),
+        (UNLISTED_FILE, [r for r in merged if r.arxiv_id not in listed_ids]),
+    ):
+        lines = "".join(json.dumps(record_to_snapshot(r), separators=(",", ":")) + "\n" for r in chosen)
+        _write_gz(args.out / name, lines.encode("utf-8"))
 
     seed_lines = _seed_without_notes(args.seed)
     _write_gz(args.out / SEED_FILE, seed_lines.encode("utf-8"))
@@ -84,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 tally["records"] += 1
 
-    _print_summary(counts, len(records), len(merged), problems, args.out)
+    unlisted = sum(1 for r in merged if r.arxiv_id not in listed_ids)
+    _print_summary(counts, len(records), len(merged), unlisted, problems, args.out)
     return 0
 
 
@@ -109,6 +124,16 @@ def _oai(path: Path, fixtures: Path):
         return [make_problem(location, f"OAI error {exc}")]
 
 
+def _seed_ids(path: Path) -> set[str]:
+    ids = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(str(json.loads(line).get("arxiv_id") or ""))
+        except (ValueError, AttributeError):
+            pass  # reported when the seed copy is read back
+    return ids
+
+
 def _seed_without_notes(path: Path) -> str:
     """The seed file minus ``arxiv_id_source`` (how each id was found: notes, not data)."""
     out = []
@@ -130,16 +155,19 @@ def _write_gz(path: Path, data: bytes) -> None:
         gz.write(data)
 
 
-def _print_summary(counts: dict[str, Counter], read: int, written: int, problems: list[Problem], out: Path) -> None:
+def _print_summary(
+    counts: dict[str, Counter], read: int, written: int, unlisted: int, problems: list[Problem], out: Path
+) -> None:
     print(f"{'source':<10} {'records':>8} {'deleted':>8} {'problems':>9}")
     for source, tally in counts.items():
         print(f"{source:<10} {tally['records']:>8} {tally['deleted']:>8} {tally['problems']:>9}")
     print(f"arXiv records read: {read}; papers written after merging by id: {written}")
+    print(f"of them, not listed (only in arXiv API responses): {unlisted}")
     print(f"problems: {len(problems)}")
     for problem in problems:
         print(f"  {problem.location}: {problem.reason}")
     total = 0
-    for name in (SNAPSHOT_FILE, SEED_FILE, HF_FILE):
+    for name in (SNAPSHOT_FILE, UNLISTED_FILE, SEED_FILE, HF_FILE):
         size = (out / name).stat().st_size
         total += size
         print(f"wrote {out / name} ({size:,} bytes)")

@@ -253,6 +253,9 @@ PAPERFEED_LOGIN_FAILURES_PER_IP = env_int("PAPERFEED_LOGIN_FAILURES_PER_IP", 20,
 # Comments and submissions one user may post per hour.
 PAPERFEED_COMMENTS_PER_HOUR = env_int("PAPERFEED_COMMENTS_PER_HOUR", 30, minimum=1)
 PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 20, minimum=1)
+# /papers opens on the newest day whose list has at least this many papers (1: the newest
+# day, whatever its size); a newer, shorter list is linked from the page.
+PAPERFEED_FRONT_PAGE_MIN_PAPERS = env_int("PAPERFEED_FRONT_PAGE_MIN_PAPERS", 10, minimum=1)
 # A paper may be submitted to the daily list within this many days of its arXiv date
 # (Hugging Face's rule), and only once.
 PAPERFEED_SUBMIT_MAX_AGE_DAYS = env_int("PAPERFEED_SUBMIT_MAX_AGE_DAYS", 14, minimum=0)

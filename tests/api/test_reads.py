@@ -145,3 +145,22 @@ def test_unknown_api_paths_and_methods_answer_json(client, db):
     wrong = client.put("/api/daily_papers")
     assert wrong.status_code == 405 and wrong.json() == {"error": "Method PUT not allowed."}
     assert wrong["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_paper_listed_on_two_days_is_one_item_with_one_count(client, make_paper):
+    """Listed on the 20th with 3 upvotes, on the 21st with 35 (the source's grown count):
+    the week, the month, a submitter's and the paper answer hold it once, with 35."""
+    from paperfeed.papers.daily import Listing, list_papers
+
+    twice = make_paper("2611.00031", listed=date(2026, 11, 20), upvotes=3, submitted_by="ada")
+    list_papers([Listing(twice.pk, date(2026, 11, 21), 35, "ada")])
+    make_paper("2611.00032", listed=date(2026, 11, 21), upvotes=9)
+
+    for query in ({"week": "2026-W47"}, {"month": "2026-11"}, {"submitter": "ada"}, {"sort": "publishedAt"}):
+        items = client.get("/api/daily_papers", query).json()
+        counts = [item["paper"]["upvotes"] for item in items if item["paper"]["id"] == "2611.00031"]
+        assert counts == [35], query
+    for day in ("2026-11-20", "2026-11-21"):
+        (item,) = [i for i in client.get("/api/daily_papers", {"date": day}).json() if i["paper"]["id"] == "2611.00031"]
+        assert item["paper"]["upvotes"] == 35
+    assert client.get("/api/papers/2611.00031").json()["upvotes"] == 35

@@ -15,15 +15,42 @@ def card_titles(html: str) -> list[str]:
     return re.findall(r'<a [^>]*href="/papers/[^"]+"[^>]*class="[^"]*card-title[^"]*"[^>]*>(.*?)</a>', html, re.S)
 
 
-def test_papers_shows_the_latest_day(client, sample_db):
+def test_papers_opens_on_the_latest_full_day_and_links_the_newer_short_list(client, sample_db):
+    """The sample's newest days hold one seed paper each: /papers opens on Hugging Face's list
+    of 2024-10-25 (29 papers, all with upvotes) and says which newer list it skipped."""
     latest = DailyEntry.objects.latest("date").date
+    assert DailyEntry.objects.filter(date=latest).count() < 10
     response = client.get("/papers")
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{latest:%B} {latest.day}, {latest.year}" in html
-    expected = DailyEntry.objects.filter(date=latest).count()
-    assert len(card_titles(html)) == min(expected, 30)
-    assert 'rel="prev"' in html  # there are older days to go back to
+    assert "Friday, October 25, 2024" in html
+    assert len(card_titles(html)) == 29
+    assert "This is the latest full day." in html
+    assert f'href="/papers/date/{latest:%Y-%m-%d}"' in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_papers_opens_on_the_newest_day_when_it_is_full(client, sample_db, settings):
+    from datetime import date
+
+    from paperfeed.papers.models import Paper
+
+    newest = date(2030, 1, 2)
+    for paper in Paper.objects.order_by("arxiv_id")[:10]:
+        DailyEntry.objects.create(paper=paper, date=newest)
+    html = client.get("/papers").content.decode()
+    assert "Wednesday, January 2, 2030" in html and "latest full day" not in html
+    assert len(card_titles(html)) == 10
+
+    settings.PAPERFEED_FRONT_PAGE_MIN_PAPERS = 11  # now no newer day is full enough
+    assert "Friday, October 25, 2024" in client.get("/papers").content.decode()
+
+
+def test_min_papers_of_one_opens_on_the_newest_day(client, sample_db, settings):
+    settings.PAPERFEED_FRONT_PAGE_MIN_PAPERS = 1
+    latest = DailyEntry.objects.latest("date").date
+    html = client.get("/papers").content.decode()
+    assert f"{latest:%B} {latest.day}, {latest.year}" in html and "latest full day" not in html
 
 
 def test_day_page_lists_the_seed_paper_with_its_details(client, sample_db):

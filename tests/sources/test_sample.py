@@ -11,25 +11,27 @@ from pathlib import Path
 
 import pytest
 
-from paperfeed.sample import HF_FILE, SAMPLE_DIR, SEED_FILE, SNAPSHOT_FILE, SampleSummary, load_sample
+from paperfeed.sample import HF_FILE, SAMPLE_DIR, SEED_FILE, SNAPSHOT_FILE, UNLISTED_FILE, SampleSummary, load_sample
 from paperfeed.sources.merge import merge_records
 from paperfeed.sources.formats.snapshot import iter_snapshot
 from paperfeed.sources.record import PaperRecord, VersionRecord
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE_FILES = (SNAPSHOT_FILE, SEED_FILE, HF_FILE)
+SAMPLE_FILES = (SNAPSHOT_FILE, UNLISTED_FILE, SEED_FILE, HF_FILE)
 
-PAPERS = 2112 + 79  # snapshot lines + seed/HF papers not in it (2410.18693 is in both)
-ENTRIES = 2112 + 51 + 29  # each snapshot paper on its v1 day, seed and HF items on theirs
+UNLISTED = 105  # papers only the recorded arXiv API answers hold: stored, on no list
+PAPERS = 2112 + 79  # arXiv papers + seed/HF papers not among them (2410.18693 is in both)
+ENTRIES = 2112 - UNLISTED + 51 + 29  # each listed arXiv paper on its v1 day, seed and HF items on theirs
 
 
 def test_sample_files_are_bundled_and_small():
     sizes = {name: (SAMPLE_DIR / name).stat().st_size for name in SAMPLE_FILES}
     assert sum(sizes.values()) < 3_000_000
-    lines = gzip.decompress((SAMPLE_DIR / SNAPSHOT_FILE).read_bytes()).decode().splitlines()
-    assert len(lines) == 2112
-    ids = [line[len('{"id":"') : line.index('",')] for line in lines]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    for name, count in ((SNAPSHOT_FILE, 2112 - UNLISTED), (UNLISTED_FILE, UNLISTED)):
+        lines = gzip.decompress((SAMPLE_DIR / name).read_bytes()).decode().splitlines()
+        assert len(lines) == count
+        ids = [line[len('{"id":"') : line.index('",')] for line in lines]
+        assert ids == sorted(ids) and len(set(ids)) == len(ids)
 
 
 def test_build_script_reproduces_the_bundled_sample(fixtures, seed_file, tmp_path):
@@ -43,6 +45,7 @@ def test_build_script_reproduces_the_bundled_sample(fixtures, seed_file, tmp_pat
         assert done.returncode == 0, done.stderr
     assert "problems: 3" in done.stdout
     assert "papers written after merging by id: 2112" in done.stdout
+    assert f"of them, not listed (only in arXiv API responses): {UNLISTED}" in done.stdout
     for name in SAMPLE_FILES:
         built = (tmp_path / "a" / name).read_bytes()
         assert built == (tmp_path / "b" / name).read_bytes(), name
@@ -148,6 +151,11 @@ def test_loaded_papers_and_their_daily_lists():
     assert old.published == datetime(2007, 4, 2, 19, 18, 42, tzinfo=UTC)
     (listed,) = DailyEntry.objects.filter(paper=old)
     assert (listed.date, listed.upvotes) == (date(2007, 4, 2), 0)
+
+    # Met only in an arXiv API answer: stored, on no list, so it can be submitted.
+    fetched = Paper.objects.get(arxiv_id="2412.18843")
+    assert fetched.title.startswith("Improving the Readability") and not fetched.daily_entries.exists()
+    assert Paper.objects.filter(daily_entries__isnull=True).count() == UNLISTED
 
     undated = DailyEntry.objects.get(paper__arxiv_id="2510.01304")
     assert undated.date == date(2025, 10, 1) and undated.paper.published is None

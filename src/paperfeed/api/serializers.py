@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, time
 
-from django.db.models import Sum
 
 from paperfeed.community.claims.models import AuthorshipClaim
 from paperfeed.community.discussion.models import Comment
@@ -84,9 +83,6 @@ class PaperBatch:
         entries = DailyEntry.objects.filter(paper_id__in=ids).select_related("organization", "submitter").order_by("-date")
         for entry in entries:
             self.first_entry[entry.paper_id] = entry  # ordered newest first: the earliest wins
-        self.imported = dict(
-            DailyEntry.objects.filter(paper_id__in=ids).values("paper").annotate(n=Sum("upvotes")).values_list("paper", "n")
-        )
         claimant_ids = {user for users in self.claimants.values() for user in users}
         self.participating = set(
             Comment.objects.filter(paper_id__in=ids, author_id__in=claimant_ids, deleted=False, hidden=False)
@@ -95,8 +91,8 @@ class PaperBatch:
         ) if claimant_ids else set()
 
     def upvotes(self, paper: Paper) -> int:
-        """What the paper page shows: votes imported with its daily entries + local votes."""
-        return (self.imported.get(paper.pk) or 0) + paper.upvotes
+        """The paper's one count, as every page shows it: the source's + local votes."""
+        return paper.total_upvotes
 
     def author_participates(self, paper: Paper) -> bool:
         return any((paper.pk, user) in self.participating for user in self.claimants.get(paper.pk, ()))

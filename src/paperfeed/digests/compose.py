@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.periods import DigestPeriod
 from paperfeed.digests.subscriptions import unsubscribe_url
-from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
 from paperfeed.sources.models import AnnouncementDay
 
 TRENDING_ITEMS = {"daily": 10, "weekly": 20}
@@ -82,7 +81,7 @@ def _period_top(period: DigestPeriod, limit: int) -> list[Item]:
     entries = (
         DailyEntry.objects.filter(date__range=(period.span.start, period.span.end), paper__withdrawn=False)
         .select_related("paper")
-        .annotate(total=F("upvotes") + F("paper__upvotes"))
+        .annotate(total=total_upvotes_expression("paper__"))
         .order_by("-total", "paper__arxiv_id")
     )
     items: list[Item] = []

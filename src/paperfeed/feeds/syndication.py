@@ -15,12 +15,13 @@ from datetime import datetime, time
 from urllib.parse import quote_plus
 
 from django.conf import settings
-from django.db.models import F, Max
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.utils import feedgenerator, timezone
 
 from paperfeed.feeds.models import TrendingScore
-from paperfeed.papers.models import Category, DailyEntry, Paper
+from paperfeed.papers.daily import one_per_paper
+from paperfeed.papers.models import Category, DailyEntry, Paper, total_upvotes_expression
 
 FEED_ITEMS = 50
 DAILY_FEED_DAYS = 3  # the latest three list days: a reader polling daily misses nothing
@@ -109,9 +110,9 @@ def _fmt(fmt: str) -> str:
 def daily_feed(request, fmt: str):
     days = list(DailyEntry.objects.values_list("date", flat=True).distinct().order_by("-date")[:DAILY_FEED_DAYS])
     entries = (
-        DailyEntry.objects.filter(date__in=days)
+        one_per_paper(DailyEntry.objects.filter(date__in=days))  # the feed holds the latest days
         .select_related("paper", "paper__primary_category")
-        .annotate(total=F("upvotes") + F("paper__upvotes"))
+        .annotate(total=total_upvotes_expression("paper__"))
         .order_by("-date", "-total", "paper__arxiv_id")[: FEED_ITEMS * DAILY_FEED_DAYS]
     )
     items = [FeedItem(e.paper, timezone.make_aware(datetime.combine(e.date, time())), e.total) for e in entries]

@@ -3,9 +3,9 @@
     score = (upvotes + W × comments) / (age_hours + 2) ^ G
 
 W = PAPERFEED_TRENDING_COMMENT_WEIGHT (what a comment is worth next to an upvote),
-G = PAPERFEED_TRENDING_GRAVITY (how fast age wins over votes). upvotes = imported (the paper's
-daily entries, summed as on the paper page) + local votes; comments = Paper.comment_count; age
-counts from the paper's listing time: its first daily-list day at 00:00 UTC, else its v1 date.
+G = PAPERFEED_TRENDING_GRAVITY (how fast age wins over votes). upvotes = the paper's one
+count as every page shows it (Paper.total_upvotes: the source's count + local votes);
+comments = Paper.comment_count; age counts from the paper's listing time: its first daily-list day at 00:00 UTC, else its v1 date.
 The +2 keeps a paper listed a minute ago from dividing by almost nothing.
 
 Scores are computed in batch by `paperfeed trending` relative to one reference time (its
@@ -23,11 +23,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from paperfeed.feeds.models import TrendingScore
-from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
 
 DEFAULT_DAYS = 30
 BATCH = 1000
@@ -62,7 +62,7 @@ def age_hours(listed_at: datetime, now: datetime) -> float:
 class Signals:
     paper_id: int
     listed_at: datetime
-    upvotes: int  # imported + local
+    upvotes: int  # the paper's one count: the source's + local (Paper.total_upvotes)
     comments: int
 
 
@@ -72,27 +72,19 @@ def _signals(paper_ids: Iterable[int]) -> list[Signals]:
     found: list[Signals] = []
     for start in range(0, len(paper_ids), BATCH):
         chunk = paper_ids[start : start + BATCH]
-        entries = {
-            row["paper"]: row
-            for row in DailyEntry.objects.filter(paper_id__in=chunk)
-            .values("paper")
-            .annotate(first=Min("date"), imported=Sum("upvotes"))
-        }
-        for paper_id, local, comments, published in Paper.objects.filter(pk__in=chunk).values_list(
-            "pk", "upvotes", "comment_count", "published"
+        first_listed = dict(
+            DailyEntry.objects.filter(paper_id__in=chunk).values("paper").annotate(first=Min("date")).values_list("paper", "first")
+        )
+        for paper_id, total, comments, published in (
+            Paper.objects.filter(pk__in=chunk)
+            .annotate(total=total_upvotes_expression())
+            .values_list("pk", "total", "comment_count", "published")
         ):
-            entry = entries.get(paper_id)
-            listed_at = _midnight(entry["first"]) if entry else published
+            first = first_listed.get(paper_id)
+            listed_at = _midnight(first) if first else published
             if listed_at is None:
                 continue  # neither listed nor dated: no age, no score
-            found.append(
-                Signals(
-                    paper_id,
-                    listed_at,
-                    (entry["imported"] if entry else 0) + local,
-                    comments,
-                )
-            )
+            found.append(Signals(paper_id, listed_at, total, comments))
     return found
 
 

@@ -1,14 +1,18 @@
 """Daily, weekly, monthly and trending lists of papers.
 
-Period lists rank by total upvotes (imported from Hugging Face + local votes), then day and
-arXiv id; the trending list ranks by the stored trending score (feeds/trending.py).
+Period lists rank by each paper's one upvote count (Paper.total_upvotes: the source's count +
+local votes), then day and arXiv id; a paper listed on several days of a week or month shows
+once, on its latest day there. The trending list ranks by the stored trending score
+(feeds/trending.py).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Min
+from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,16 +22,50 @@ from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
 from paperfeed.feeds.trending import DEFAULT_DAYS
-from paperfeed.papers.models import DailyEntry
+from paperfeed.papers.daily import one_per_paper
+from paperfeed.papers.models import DailyEntry, total_upvotes_expression
 
 _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
 
 
 def latest_day(request):
-    latest = DailyEntry.objects.aggregate(latest=Max("date"))["latest"]
-    if latest is None:
+    shown, newest = front_page_day()
+    if shown is None:
         return render(request, "feeds/empty.html", status=200)
-    return _render_period(request, day_period(latest))
+    newer = None
+    if newest is not None:  # the page says that it skipped newer, shorter lists, and links them
+        newer = {"period": day_period(newest), "count": DailyEntry.objects.filter(date=newest).count()}
+        newer["url"] = _link(newer["period"])
+    return _render_period(request, day_period(shown), {"newer_list": newer})
+
+
+def front_page_day(scan: int = 60) -> tuple[date | None, date | None]:
+    """(the day /papers opens on, the newest listed day when that is a newer, shorter one).
+
+    The newest day whose list has at least PAPERFEED_FRONT_PAGE_MIN_PAPERS papers: on an
+    instance fed every day that is the newest day, found with one count; a list still being
+    filled, or a sample whose newest days hold one paper each, opens on the last full day
+    instead, and the page links the newer list. No day that full: the newest day.
+    """
+    latest = DailyEntry.objects.aggregate(latest=Max("date"))["latest"]
+    minimum = settings.PAPERFEED_FRONT_PAGE_MIN_PAPERS
+    if latest is None or minimum <= 1 or DailyEntry.objects.filter(date=latest).count() >= minimum:
+        return latest, None
+    before = latest
+    while True:  # newest first, `scan` days per query: a long run of short lists is rare
+        days = list(
+            DailyEntry.objects.filter(date__lt=before)
+            .values("date")
+            .annotate(n=Count("id"))
+            .order_by("-date")
+            .values_list("date", "n")[:scan]
+        )
+        full = next((day for day, n in days if n >= minimum), None)
+        if full is not None:
+            return full, latest
+        if len(days) < scan:
+            return latest, None
+        before = days[-1][0]
 
 
 def day(request, day: str):
@@ -69,13 +107,19 @@ def _daily_tab(period: Period) -> Period:
     return day_period(latest or period.start)
 
 
-def _render_period(request, period: Period):
-    entries = (
-        DailyEntry.objects.filter(date__range=(period.start, period.end))
+def period_entries(period: Period):
+    """The period's daily entries, one per paper (its latest day in the period), best first."""
+    in_period = DailyEntry.objects.filter(date__range=(period.start, period.end))
+    return (
+        one_per_paper(in_period, until=period.end)
         .select_related("paper", "paper__primary_category", "organization", "submitter")
-        .annotate(total_upvotes=F("upvotes") + F("paper__upvotes"))
+        .annotate(total_upvotes=total_upvotes_expression("paper__"))
         .order_by("-total_upvotes", "-date", "paper__arxiv_id")
     )
+
+
+def _render_period(request, period: Period, extra: dict | None = None):
+    entries = period_entries(period)
     mutes = Mutes.for_user(request.user)
     if mutes:
         entries = entries.exclude(mutes.q("paper__"))
@@ -90,6 +134,7 @@ def _render_period(request, period: Period):
         "day_url": _link(_daily_tab(period)),
         "week_url": _link(Period("week", period.start, period.end).containing(period.start)),
         "month_url": _link(Period("month", period.start, period.end).containing(period.start)),
+        **(extra or {}),
     }
     return render(request, "feeds/period.html", context)
 

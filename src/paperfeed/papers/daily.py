@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
-from paperfeed.papers.models import DailyEntry, Organization
+from paperfeed.papers.models import DailyEntry, Organization, Paper
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,14 @@ def list_papers(listings: list[Listing]) -> int:
     """Create or refresh daily entries; returns how many were new.
 
     Imported upvote counts only ever go up: a re-import of an older response must not undo
-    votes, and votes cast locally are counted separately.
+    votes, and votes cast locally are counted separately. The paper's own count
+    (Paper.source_upvotes) becomes the highest any of its lists reported: the source counts
+    a paper once, so a paper on two days' lists has one count, not the sum.
     """
     created = 0
     for item in listings:
+        if item.upvotes:
+            Paper.objects.filter(Q(source_upvotes__lt=item.upvotes), pk=item.paper_id).update(source_upvotes=item.upvotes)
         org = ensure_organization(item.organization, item.organization_slug)
         entry, is_new = DailyEntry.objects.get_or_create(
             date=item.date,
@@ -64,3 +69,13 @@ def list_papers(listings: list[Listing]) -> int:
         if fields:
             entry.save(update_fields=fields)
     return created
+
+
+def one_per_paper(entries, until: date | None = None, **same):
+    """`entries` (a DailyEntry queryset) keeping each paper's latest one: a list of more than
+    one day shows a paper listed on several of its days once. A later entry counts only if it
+    is on or before `until` and matches the `same` filters, i.e. lies in the list too."""
+    later = DailyEntry.objects.filter(paper=OuterRef("paper"), date__gt=OuterRef("date"), **same)
+    if until is not None:
+        later = later.filter(date__lte=until)
+    return entries.exclude(Exists(later))

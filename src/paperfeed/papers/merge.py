@@ -84,6 +84,10 @@ def _merge_daily_entries(keep: Paper, duplicate: Paper) -> int:
             kept.save(update_fields=["upvotes", "submitted_by", "submitter", "organization"])
             entry.delete()
         moved += 1
+    # One count for the merged paper: the highest either paper or any merged day reported.
+    top = DailyEntry.objects.filter(paper=keep).aggregate(top=models.Max("upvotes"))["top"] or 0
+    keep.source_upvotes = max(keep.source_upvotes, duplicate.source_upvotes, top)
+    Paper.objects.filter(pk=keep.pk).update(source_upvotes=keep.source_upvotes)
     return moved
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 
 
@@ -68,9 +69,14 @@ class Paper(models.Model):
     withdrawn = models.BooleanField(default=False)
     # Community counters, denormalised so that a card needs no aggregate query. The votes and
     # discussion apps change them with F() updates in the same transaction as the vote or
-    # comment, so they stay exact under concurrent writers. Upvotes imported from Hugging Face
-    # live on DailyEntry; the count a page shows is the sum of both.
+    # comment, so they stay exact under concurrent writers. `upvotes` counts local votes only.
     upvotes = models.PositiveIntegerField(default=0, db_default=0)
+    # The paper's upvotes as its source (Hugging Face) counts them: the highest count any of
+    # its daily entries imported. A source counts a paper once, whatever day lists it, and a
+    # later list reports the grown count; adding the entries up would count the same votes
+    # twice. papers.daily.list_papers keeps it. Every page, e-mail and API answer shows
+    # `total_upvotes` (this + local votes): see total_upvotes_expression().
+    source_upvotes = models.PositiveIntegerField(default=0, db_default=0)
     comment_count = models.PositiveIntegerField(default=0, db_default=0)
     # When `paperfeed thumbnails` last wrote the first-page image (paperfeed.thumbnails), or
     # None: pages know from the row whether there is one, without a look at the disk per card,
@@ -90,12 +96,23 @@ class Paper(models.Model):
         return reverse("paper-detail", args=[self.arxiv_id])
 
     @property
+    def total_upvotes(self) -> int:
+        """The one upvote count shown for this paper everywhere: the source's + local votes."""
+        return self.source_upvotes + self.upvotes
+
+    @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
     @property
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+def total_upvotes_expression(prefix: str = ""):
+    """`Paper.total_upvotes` as a query expression, for ordering and annotating in the
+    database; `prefix` reaches the paper through a relation ("paper__")."""
+    return F(f"{prefix}source_upvotes") + F(f"{prefix}upvotes")
 
 
 # On the link tables below, the paper's foreign key has no index of its own: the unique
@@ -153,7 +170,8 @@ class DailyEntry(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="daily_entries"
     )
-    # Votes imported from elsewhere (Hugging Face); local votes come with accounts.
+    # The count the source (Hugging Face) reported with this day's list: history, and the
+    # day's rank. What pages show is the paper's one count (Paper.total_upvotes).
     upvotes = models.PositiveIntegerField(default=0)
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,7 +30,7 @@ def _paper_context(paper: Paper) -> dict:
         "categories": [c.code for c in paper.categories.all()],
         "versions": list(paper.versions.all()),
         "entries": entries,
-        "upvotes": paper.daily_entries.aggregate(total=Sum("upvotes"))["total"] or 0,
+        "upvotes": paper.total_upvotes,
         "organization": next((e.organization for e in entries if e.organization), None),
         "similar": _similar(paper),
     }

@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 
 from paperfeed.community.collections.models import CollectionItem
 from paperfeed.community.votes.models import Vote
-from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
 from paperfeed.personal.models import FollowedAuthor, NotInterested, Preferences, Recommendation
 from paperfeed.personal.mutes import Mutes
 from paperfeed.search.models import PaperVector
@@ -79,15 +79,13 @@ def candidate_ids() -> list[int]:
 
 
 def popularity_of(paper_ids) -> np.ndarray:
-    """log(1 + upvotes) per paper: local votes plus the most any of its daily entries imported."""
-    imported = dict(
-        DailyEntry.objects.filter(paper_id__in=list(map(int, paper_ids)))
-        .values("paper_id")
-        .annotate(most=Max("upvotes"))
-        .values_list("paper_id", "most")
+    """log(1 + upvotes) per paper: its one count (the source's + local votes)."""
+    totals = dict(
+        Paper.objects.filter(pk__in=list(map(int, paper_ids)))
+        .annotate(total=total_upvotes_expression())
+        .values_list("pk", "total")
     )
-    local = dict(Paper.objects.filter(pk__in=list(map(int, paper_ids))).values_list("pk", "upvotes"))
-    counts = np.log1p(np.array([imported.get(int(p), 0) + local.get(int(p), 0) for p in paper_ids], dtype=np.float32))
+    counts = np.log1p(np.array([totals.get(int(p), 0) for p in paper_ids], dtype=np.float32))
     # Scaled to 0–1 over the pool: popularity may order papers the model finds equally
     # relevant, but a hugely upvoted paper outside the reader's interests must not win.
     return counts / counts.max() if len(counts) and counts.max() > 0 else counts

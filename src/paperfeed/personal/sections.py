@@ -33,7 +33,7 @@ def period_paper_ids(period, cache: dict) -> list[int]:
 
 def _items(paper_ids: list[int], notes: dict[int, str] | None = None) -> list[Item]:
     papers = Paper.objects.in_bulk(paper_ids)
-    return [Item(papers[pid], papers[pid].upvotes, (notes or {}).get(pid, "")) for pid in paper_ids if pid in papers]
+    return [Item(papers[pid], papers[pid].total_upvotes, (notes or {}).get(pid, "")) for pid in paper_ids if pid in papers]
 
 
 def personal_picks(subscription, period, cache: dict) -> Section | None:

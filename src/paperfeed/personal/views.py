@@ -124,7 +124,7 @@ def personal_feed(request, token: str, fmt: str):
     if prefs is None or not prefs.user.is_active:
         raise Http404("Unknown feed.")
     items = [
-        FeedItem(paper, paper.updated or paper.published or paper.created_at, paper.upvotes)
+        FeedItem(paper, paper.updated or paper.published or paper.created_at, paper.total_upvotes)
         for paper, _ in picks_for(prefs.user)
     ]
     if fmt not in {"atom", "json"}:

@@ -1,15 +1,26 @@
 """The bundled demo sample: about 2,200 real arXiv papers, 80 of them on Hugging Face lists.
 
-Three files, built from the recorded fixtures by ``scripts/build_sample.py``:
+Four files, built from the recorded fixtures by ``scripts/build_sample.py``:
 
 - ``arxiv-snapshot.jsonl.gz``: papers in the arXiv snapshot format; each is listed, with no
-  upvotes, on the (UTC) day its v1 was submitted;
+  upvotes, on the (UTC) day its v1 was submitted (as ``paperfeed ingest … --list`` does);
+- ``arxiv-unlisted.jsonl.gz``: the papers only the recorded arXiv API answers hold (lookups
+  and a search), stored on no list, as a real instance stores what ``paperfeed submit`` or
+  ``ingest arxiv-api`` fetch. They are what a newcomer can submit in the demo;
 - ``seed-papers.jsonl.gz``: the 51 papers of the Hugging Face Papers page paperfeed started
   from, listed with their upvotes and organisations;
-- ``hf-daily-2024-10-25.json.gz``: Hugging Face's daily list of 2024-10-25.
+- ``hf-daily-2024-10-25.json.gz``: Hugging Face's daily list of 2024-10-25, 29 papers with
+  upvotes, submitters and organisations: the newest full day, where ``/papers`` opens.
+
+Seed authors: the seed page shows only how many authors a paper has. A paper's names come
+from any bundled source that holds it (records are merged per paper): 1 of the 51 seed
+papers (2410.18693, also on the Hugging Face list) has them; no bundled source (arXiv API
+answers, snapshot head, .abs files, OAI-PMH pages, Hugging Face list, the seed page text)
+names the authors of the other 50, so those show their author count only until an ingest
+(``paperfeed ingest arxiv-api --id …``) fills them in.
 
 :func:`load_sample` reads them through the same parsers and the same ``store_records`` /
-``list_papers`` as any ingest. It is idempotent: the records of all three files are merged
+``list_papers`` as any ingest. It is idempotent: the records of all the files are merged
 per paper first (``sources.merge.merge_records``), so each paper is written once per load and a second
 load finds nothing to change.
 """
@@ -29,6 +40,7 @@ from paperfeed.sources.record import PaperRecord
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 SNAPSHOT_FILE = "arxiv-snapshot.jsonl.gz"
+UNLISTED_FILE = "arxiv-unlisted.jsonl.gz"
 SEED_FILE = "seed-papers.jsonl.gz"
 HF_FILE = "hf-daily-2024-10-25.json.gz"
 BATCH = 500
@@ -80,10 +92,13 @@ class SampleContents:
 
 
 def read_sample(directory: Path = SAMPLE_DIR) -> SampleContents:
-    """The three files parsed; snapshot papers are listed on v1's (UTC) day with no votes."""
+    """The files parsed; snapshot papers are listed on v1's (UTC) day with no votes, the
+    unlisted file's papers on no day."""
     contents = SampleContents()
     with open_binary(directory / HF_FILE) as stream:
         daily = list(parse_hf_daily(stream.read(), HF_FILE))
+    for item in iter_snapshot(directory / UNLISTED_FILE):
+        (contents.problems if isinstance(item, Problem) else contents.records).append(item)
     for item in [*iter_snapshot(directory / SNAPSHOT_FILE), *iter_seed(directory / SEED_FILE), *daily]:
         if isinstance(item, Problem):
             contents.problems.append(item)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 
 from django.conf import settings
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 
 from paperfeed.feeds.cards import prime_card_state
@@ -55,11 +53,7 @@ def search_page(request):
     page = _page_number(request.GET.get("p"))
     size = settings.PAGE_SIZE
     page_ids = ordered_ids[(page - 1) * size : page * size]
-    papers = (
-        Paper.objects.select_related("primary_category")
-        .annotate(imported_upvotes=Coalesce(Sum("daily_entries__upvotes"), 0))  # for the vote buttons
-        .in_bulk(page_ids)
-    )
+    papers = Paper.objects.select_related("primary_category").in_bulk(page_ids)
     marked = lexical_backend().highlights(query, page_ids)
     prime_card_state(request, page_ids)
     context["results"] = [

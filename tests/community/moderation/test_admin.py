@@ -231,6 +231,8 @@ def test_merge_through_the_admin_moves_everything(admin_client, duplicates):
     # Votes: bob voted for both and keeps one.
     assert sorted(Vote.objects.filter(paper=keep).values_list("user__username", flat=True)) == ["ada", "bob", "cy"]
     assert keep.upvotes == 3
+    # One count: the source's highest (the combined day's 8) + the 3 local votes.
+    assert (keep.source_upvotes, keep.total_upvotes) == (8, 11)
     # Comments: all moved; the hidden one does not count.
     assert Comment.objects.filter(paper=keep).count() == 3
     assert keep.comment_count == 2

@@ -16,7 +16,7 @@ and the entry written in one transaction: a refused or failed submission lists n
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -90,6 +90,16 @@ def refuse_if_listed(paper: Paper) -> None:
         raise Refused(f"{paper.arxiv_id} is already on the list of {already.date:%Y-%m-%d}; a paper is listed once.")
 
 
+def submittable_papers(limit: int = 5) -> list[Paper]:
+    """Stored papers on no list that the age rule allows today, newest first: what the submit
+    page suggests (papers an ingest stored without listing, or the demo's unlisted ones)."""
+    papers = Paper.objects.filter(daily_entries__isnull=True, withdrawn=False, published__isnull=False)
+    max_age = settings.PAPERFEED_SUBMIT_MAX_AGE_DAYS
+    if max_age:
+        papers = papers.filter(published__date__gte=today() - timedelta(days=max_age))
+    return list(papers.order_by("-published", "arxiv_id")[:limit])
+
+
 def submit(user, reference: ArxivId, day: date, organization: Organization | None = None) -> DailyEntry:
     """Put the paper on the day's list for `user`; raises Refused with the reason otherwise."""
     if day > today():
@@ -107,10 +117,15 @@ def submit(user, reference: ArxivId, day: date, organization: Organization | Non
         # SQLite's IMMEDIATE transactions already run writers one at a time.
         paper = Paper.objects.select_for_update().get(pk=paper.pk)
         refuse_if_listed(paper)
-        return DailyEntry.objects.create(
+        entry = DailyEntry.objects.create(
             date=day,
             paper=paper,
             submitted_by=user.get_username()[:150],
             submitter=user,
             organization=organization,
         )
+        # Listing starts the paper's trending age: its line must not keep the v1 date's.
+        from paperfeed.feeds.trending import refresh_paper
+
+        refresh_paper(paper.pk)
+    return entry

@@ -27,6 +27,7 @@ def _page(request, form, status=200, retry_after=None):
         "per_day": settings.PAPERFEED_SUBMISSIONS_PER_DAY,
         "rate_limited": retry_after is not None,
         "today": rules.today(),
+        "suggestions": rules.submittable_papers(),
     }
     response = render(request, "submissions/submit.html", context, status=status)
     if retry_after is not None:

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -47,5 +49,17 @@ class Command(BaseCommand):
             self.stdout.write(f"trending: {recompute(days=None):,} papers scored")
         if no_serve:
             return
+        _lift_submission_age_limit(self.stdout)
         self.stdout.write(f"paperfeed demo on http://{host}:{port}/papers  (Ctrl-C stops)")
         serve(host, port, workers, threads)
+
+
+def _lift_submission_age_limit(stdout) -> None:
+    """The sample's papers are months or years old, so Hugging Face's 14-day rule would refuse
+    every submission in the demo: unless PAPERFEED_SUBMIT_MAX_AGE_DAYS is set, the demo's
+    server accepts papers of any age (the other rules hold). The papers on no list yet are
+    those of the sample's arXiv API answers; the submit page suggests some."""
+    if "PAPERFEED_SUBMIT_MAX_AGE_DAYS" in os.environ:
+        return
+    settings.PAPERFEED_SUBMIT_MAX_AGE_DAYS = 0  # read at request time by the submission rules
+    stdout.write("submissions: papers of any age accepted in the demo (PAPERFEED_SUBMIT_MAX_AGE_DAYS=0)")
