@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0003_community_counters_and_submitter'),
+        ('papers', '0004_paper_source_upvotes'),
     ]
 
     operations = [
