@@ -13,6 +13,7 @@ for a query that matches nothing: the papers a reader would have been shown.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -58,10 +59,7 @@ def main() -> None:
         command._load_corpus(args.directory / "corpus.jsonl")
         command._index()
     count = Paper.objects.count()
-    doc_of = {}
     with (args.directory / "corpus.jsonl").open(encoding="utf-8") as lines:
-        import json
-
         ids = [str(json.loads(line)["_id"]) for line in lines if line.strip()]
     by_arxiv = {synthetic_arxiv_id(n): doc for n, doc in enumerate(ids)}
     doc_of = {pk: by_arxiv[a] for pk, a in Paper.objects.values_list("id", "arxiv_id") if a in by_arxiv}

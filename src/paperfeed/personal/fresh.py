@@ -117,7 +117,11 @@ def nearest_picks(user, seeds: list[int]) -> list[tuple[int, float, list[int]]]:
     dismissed = list(
         NotInterested.objects.filter(user=user).order_by("-created_at").values_list("paper_id", flat=True)[:NEGATIVES]
     )
-    own = set(seeds) | set(dismissed) | set(Vote.objects.filter(user=user, paper_id__in=candidates).values_list("paper_id", flat=True))
+    own = set(seeds) | set(dismissed)
+    own |= set(Vote.objects.filter(user=user, paper_id__in=candidates).values_list("paper_id", flat=True))
+    own |= set(
+        CollectionItem.objects.filter(collection__owner=user, paper_id__in=candidates).values_list("paper_id", flat=True)
+    )
     candidates -= own
     candidates -= set(Paper.objects.filter(pk__in=candidates, withdrawn=True).values_list("pk", flat=True))
     ids, vectors = vectors_for(sorted(candidates))
