@@ -174,3 +174,21 @@ def test_compact_count(count, shown):
     from paperfeed.papers.templatetags.paper_tags import compact_count
 
     assert compact_count(count) == shown
+
+
+def test_lists_say_how_many_papers_mutes_hide_and_can_show_them(client, sample_db, django_user_model):
+    from paperfeed.personal.models import MuteRule
+
+    user = django_user_model.objects.create_user("muter", "muter@example.org", "a-long-password-1")
+    client.force_login(user)
+    day = "/papers/date/2024-12-17"
+    assert "hidden by your mutes" not in client.get(day).content.decode()  # nothing muted yet
+    all_titles = card_titles(client.get(day).content.decode())
+    MuteRule.objects.create(user=user, kind="keyword", value="SWAN")
+    html = client.get(day).content.decode()
+    assert SWAN not in card_titles(html) and len(card_titles(html)) == len(all_titles) - 1
+    assert "1 paper hidden by your mutes" in html and 'href="/papers/date/2024-12-17?muted=show"' in html
+    shown = client.get(day, {"muted": "show"}).content.decode()
+    assert SWAN in card_titles(shown) and "Showing 1 paper your mutes would hide" in shown
+    for page in ("/papers/week/2024-W51", "/papers/month/2024-12"):
+        assert "1 paper hidden by your mutes" in client.get(page).content.decode()

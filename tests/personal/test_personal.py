@@ -186,6 +186,8 @@ def test_new_version_of_a_saved_paper_is_announced(sample_db, reader):
     )
     subscription = Subscription.objects.create(email="reader@example.org", user=reader, status="active")
     digest = compose(subscription, digest_period("daily", date(2031, 5, 5)))
-    [section] = digest.sections
-    assert section.title == "New versions of papers you saved"
+    sections = {s.title: s for s in digest.sections}
+    # The vote also makes picks (For you refreshes itself); the new version has its own section.
+    assert set(sections) <= {"New versions of papers you saved", "Picked for you"}
+    section = sections["New versions of papers you saved"]
     assert [(i.paper.pk, i.note) for i in section.items] == [(paper.pk, "v3 is out")]

@@ -33,9 +33,9 @@ def test_without_a_vector_index_search_is_lexical_and_says_so(client, sample_db,
     settings.DATA_DIR = tmp_path  # no vectors here
     settings.PAPERFEED_VECTOR_STORE = "file"  # (on PostgreSQL, not the session's pgvector copy either)
     ranking = rank("stateless optimizer")
-    assert ranking.mode == "lexical" and "paperfeed index" in ranking.note
+    assert ranking.mode == "lexical" and "not available" in ranking.note
     html = client.get("/papers/search", {"q": "stateless optimizer"}).content.decode()
-    assert "Semantic search is not available yet" in html
+    assert "Search by meaning is not available yet" in html and "paperfeed index" not in html
 
 
 def test_hybrid_and_semantic_find_the_seed_paper(sample_vectors):
@@ -48,7 +48,7 @@ def test_hybrid_and_semantic_find_the_seed_paper(sample_vectors):
 
 def test_search_page_is_hybrid_with_filters(client, sample_vectors):
     html = client.get("/papers/search", {"q": "stateless optimizer"}).content.decode()
-    assert "Semantic search is not available" not in html
+    assert "Search by meaning is not available" not in html
     assert html.index('href="/papers/2412.13148"') < html.index("</ol>")
     # The seed paper was published 2024-12-17: a later window excludes it.
     late = client.get("/papers/search", {"q": "stateless optimizer", "from": "2025-01-01"}).content.decode()

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from paperfeed.personal.mutes import Mutes
+from paperfeed.personal.mutes import mute_queryset
 from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
@@ -119,14 +119,12 @@ def period_entries(period: Period):
 
 
 def _render_period(request, period: Period, extra: dict | None = None):
-    entries = period_entries(period)
-    mutes = Mutes.for_user(request.user)
-    if mutes:
-        entries = entries.exclude(mutes.q("paper__"))
+    entries, muted_note = mute_queryset(request, period_entries(period))
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     prime_card_state(request, [entry.paper_id for entry in page.object_list])
     context = {
         "period": period,
+        "muted_note": muted_note,
         "page": page,
         "entries": page.object_list,
         "previous_url": _link(_neighbour(period, "previous")),
@@ -144,15 +142,14 @@ def trending(request):
     scores = TrendingScore.objects.select_related("paper", "paper__primary_category").order_by(
         "-score", "age_hours", "paper__arxiv_id"
     )
-    mutes = Mutes.for_user(request.user)
-    if mutes:
-        scores = scores.exclude(mutes.q("paper__"))
+    scores, muted_note = mute_queryset(request, scores)
     page = Paginator(scores, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     paper_ids = [score.paper_id for score in page.object_list]
     prime_card_state(request, paper_ids)
     latest = latest_entries(paper_ids)
     context = {
         "page": page,
+        "muted_note": muted_note,
         "cards": [(score.paper, latest.get(score.paper_id)) for score in page.object_list],
         "computed_at": page.object_list[0].computed_at if page.object_list else None,
         "gravity": settings.PAPERFEED_TRENDING_GRAVITY,

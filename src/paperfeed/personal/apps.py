@@ -6,3 +6,8 @@ class PersonalConfig(AppConfig):
     label = "personal"
     verbose_name = "personal ranking"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from paperfeed.personal import signals
+
+        signals.connect()

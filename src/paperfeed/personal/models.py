@@ -89,16 +89,37 @@ class NotInterested(models.Model):
 
 
 class Recommendation(models.Model):
-    """One pick of `paperfeed recommend` for one reader, with the reader's own papers that
-    are nearest to it (the "why")."""
+    """One pick for one reader — of the nightly model (recommend.py) or of the on-demand
+    refresh (fresh.py) — with the reader's own papers that are nearest to it, or a reason in
+    words when no own paper led to it (the "why")."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     because = models.JSONField(default=list)  # paper ids of the reader's nearest positives
-    source = models.CharField(max_length=20, default="model")  # "model" | "cold-start"
+    source = models.CharField(max_length=20, default="model")  # "model" | "nearest" | "cold-start"
+    # Said instead of "Because you liked …" when no own paper led here ("By X, whom you follow").
+    reason = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["user", "paper"], name="recommendation_once")]
+
+
+class PickState(models.Model):
+    """Whether a reader's stored picks still reflect their signals.
+
+    Every upvote, save, "not interested", follow, mute or category change bumps `version`
+    (personal/signals.py); For you refreshes the picks when `computed_version` is behind, so a
+    reader sees picks for what they just did without anyone running a command. A missing row
+    means "never computed"."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=1)
+    computed_version = models.PositiveBigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def stale(self) -> bool:
+        return self.computed_version < self.version

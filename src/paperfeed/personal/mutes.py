@@ -61,3 +61,54 @@ class Mutes:
         """The ids that are not muted, in their order."""
         muted = self.muted_ids(paper_ids)
         return [pid for pid in paper_ids if pid not in muted]
+
+
+# -- "N papers hidden by your mutes · show" on lists -----------------------------------------
+
+SHOW_PARAM = "muted"  # ?muted=show lists the muted papers too, for this page view only
+
+
+@dataclass(frozen=True)
+class MutedNote:
+    """What a list says about the papers a reader's mutes took out of it."""
+
+    hidden: int  # papers of the whole list (every page) that the mutes match
+    showing: bool  # the reader asked to see them anyway
+    show_url: str
+    hide_url: str
+
+
+def _note(request, hidden: int) -> MutedNote:
+    params = request.GET.copy()
+    params.pop("p", None)  # the list changes length: start at its first page
+    params.pop(SHOW_PARAM, None)
+    hide = params.urlencode()
+    params[SHOW_PARAM] = "show"
+    return MutedNote(
+        hidden=hidden,
+        showing=request.GET.get(SHOW_PARAM) == "show",
+        show_url=f"{request.path}?{params.urlencode()}",
+        hide_url=f"{request.path}?{hide}" if hide else request.path,
+    )
+
+
+def mute_queryset(request, queryset, prefix: str = "paper__"):
+    """(the list without the reader's muted papers — or with them, when asked —, its MutedNote
+    or None when nothing is muted). `queryset` is one bounded list (a day, a month, trending),
+    so counting its muted rows is one indexed query of that list."""
+    mutes = Mutes.for_user(request.user)
+    if not mutes:
+        return queryset, None
+    hidden = queryset.filter(mutes.q(prefix)).order_by().values("pk").distinct().count()
+    note = _note(request, hidden)
+    return (queryset if note.showing else queryset.exclude(mutes.q(prefix))), note
+
+
+def mute_ids(request, paper_ids: list[int]) -> tuple[list[int], MutedNote | None]:
+    """The same for a ranked list of paper ids (search results)."""
+    mutes = Mutes.for_user(request.user)
+    if not mutes:
+        return paper_ids, None
+    kept = mutes.keep(paper_ids)
+    note = _note(request, len(paper_ids) - len(kept))
+    return (paper_ids if note.showing else kept), note

@@ -196,6 +196,8 @@ def cold_start_picks(user) -> list[tuple[int, float, list[int]]]:
 
 
 def recommend(users=None, *, seed: int = 0, progress: Callable[[int, int | None, str], None] | None = None) -> Summary:
+    from paperfeed.personal.fresh import mark_computed
+
     users = list(users if users is not None else get_user_model().objects.filter(is_active=True))
     summary = Summary(users=len(users))
     candidates = candidate_ids()
@@ -219,6 +221,7 @@ def recommend(users=None, *, seed: int = 0, progress: Callable[[int, int | None,
                     for pid, score, because in picks
                 ]
             )
+        mark_computed(user)  # For you need not recompute them on the next visit
         summary.picks += len(picks)
         summary.trained += source == "model" and bool(picks)
         summary.cold_start += source == "cold-start" and bool(picks)

@@ -10,6 +10,7 @@ from paperfeed.community.collections.models import CollectionItem
 from paperfeed.community.votes.models import Vote
 from paperfeed.digests.compose import Item, Section
 from paperfeed.papers.models import DailyEntry, Paper, PaperVersion
+from paperfeed.personal.fresh import ensure_fresh_picks
 from paperfeed.personal.matching import match_new_papers
 from paperfeed.personal.models import FollowedAuthor, Recommendation, SavedSearch
 
@@ -39,6 +40,7 @@ def _items(paper_ids: list[int], notes: dict[int, str] | None = None) -> list[It
 def personal_picks(subscription, period, cache: dict) -> Section | None:
     if not (subscription.user_id and subscription.include_personal):
         return None
+    ensure_fresh_picks(subscription.user)  # as For you would show them now
     seen = set(Vote.objects.filter(user_id=subscription.user_id).values_list("paper_id", flat=True))
     picks = [
         r.paper_id

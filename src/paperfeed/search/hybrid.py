@@ -8,12 +8,20 @@ The recipe, tuned on SciFact's train split only (docs/benchmarks.md):
   Every candidate gets its real cosine (those found only by keywords too); a paper outside
   the lexical top 100 scores 0 there. The cosine is used as it is: it is already on a fixed
   scale, and normalising it by the query's spread threw information away.
+- relevance floor: a paper found only by meaning (in no keyword match) must be at least
+  PAPERFEED_SEARCH_MIN_SIMILARITY (cosine) from the query, or it is not a result at all. An
+  embedding model always has *some* nearest paper, so without a floor a query of made-up
+  words listed a page of random papers. Keyword matches always stay: a paper holding the
+  query's rare words is a match whatever its cosine. The floor was chosen on SciFact's train
+  split so that nDCG@10 does not move (docs/benchmarks.md, bench/relevance_floor.py).
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from paperfeed.search.backends import lexical_backend
 from paperfeed.search.embedder import shared_embedder
@@ -58,14 +66,21 @@ def fuse(
     return sorted(hits.values(), key=lambda h: (-h.score, h.paper_id))
 
 
-def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
-    """Every candidate for the query, best first (the caller pages and filters)."""
+def above_floor(hits: list[RankedHit], floor: float) -> list[RankedHit]:
+    """The hits that match the words (any lexical score) or the meaning well enough."""
+    return [hit for hit in hits if hit.lexical is not None or (hit.semantic or 0.0) >= floor]
+
+
+def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES, floor: float | None = None) -> Ranking:
+    """Every candidate for the query that clears the relevance floor (the setting's, unless
+    given), best first (the caller pages and filters)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     index = current_index() if mode != "lexical" else None
     note = ""
     if mode != "lexical" and not index:
-        note = "Semantic search is not available yet (run `paperfeed index`): showing keyword matches only."
+        # Said to readers: what to run is in the docs (docs/operations.md), not on the page.
+        note = "Search by meaning is not available yet: showing keyword matches only."
         mode = "lexical"
     # An index in the database (pgvector) is searched from this thread: a pool thread would
     # open a connection of its own, outside this request's transaction.
@@ -88,6 +103,8 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES) -> Ranking:
         hits = [RankedHit(pid, score, semantic=score) for pid, score in semantic]
     else:
         hits = fuse(lexical, semantic, cosines)
+    if mode != "lexical":
+        hits = above_floor(hits, settings.PAPERFEED_SEARCH_MIN_SIMILARITY if floor is None else floor)
     return Ranking(hits, mode, note)
 
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 
 from paperfeed.feeds.cards import prime_card_state
-from paperfeed.personal.mutes import Mutes
+from paperfeed.personal.models import SavedSearch
+from paperfeed.personal.mutes import mute_ids
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import Paper
 from paperfeed.search.backends import lexical_backend
@@ -33,6 +34,13 @@ def _without_page(params) -> str:
     return kept.urlencode()
 
 
+def _saved_search(request, query: str) -> SavedSearch | None:
+    """The reader's saved search of exactly this query, for "Saved" instead of "Save this search"."""
+    if not request.user.is_authenticated:
+        return None
+    return SavedSearch.objects.filter(user=request.user, query=query).first()
+
+
 def search_page(request):
     query = (request.GET.get("q") or "")[:MAX_QUERY_CHARS].strip()
     mode = request.GET.get("mode") if request.GET.get("mode") in MODES else "hybrid"
@@ -49,7 +57,7 @@ def search_page(request):
 
     ranking = rank(query, mode, depth=1000 if filters.active else 100)
     ordered_ids = filters.apply([hit.paper_id for hit in ranking.hits])
-    ordered_ids = Mutes.for_user(request.user).keep(ordered_ids)  # mute rules hold on every surface
+    ordered_ids, muted_note = mute_ids(request, ordered_ids)  # mute rules hold on every surface
     page = _page_number(request.GET.get("p"))
     size = settings.PAGE_SIZE
     page_ids = ordered_ids[(page - 1) * size : page * size]
@@ -74,5 +82,7 @@ def search_page(request):
         mode_used=ranking.mode,
         note=ranking.note,
         page_query=_without_page(request.GET),
+        muted_note=muted_note,
+        saved_search=_saved_search(request, query),
     )
     return render(request, "search/search.html", context)
