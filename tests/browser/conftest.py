@@ -8,22 +8,25 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ..helpers import PAPERFEED, cli_env, run_cli, serving
 
-# What the hostile paper is made of; the tests check that none of it ever runs.
+# What the hostile paper is made of; the tests check that none of it ever runs. It is listed on
+# an old day so that the front page stays the demo's own newest day.
+HOSTILE_ID, HOSTILE_DAY = "2311.66666", "2023-11-20"
 HOSTILE_SETUP = """
 from datetime import date
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-r = store_records([build_record(arxiv_id="2611.66666",
+r = store_records([build_record(arxiv_id="2311.66666",
     title="Hostile <script>alert('title')</script> paper on $x^2$ \\"><img src=x onerror=alert('img')>",
     abstract="We show $E = mc^2$ and \\\\(a+b\\\\). <script>alert('abstract')</script>",
     authors=["Mallory <img src=x onerror=alert('author')>"],
-    versions=[{"version": "v1", "created": "2026-11-20T10:00:00Z"}])])
-list_papers([Listing(r.paper_ids["2611.66666"], date(2026, 11, 20), 1)])
+    versions=[{"version": "v1", "created": "2023-11-20T10:00:00Z"}])])
+list_papers([Listing(r.paper_ids["2311.66666"], date(2023, 11, 20), 1)])
 """
 
 
@@ -73,6 +76,8 @@ class DemoSite:
     url: str
     data_dir: Path
     reader_comment_id: int  # the reader's own comment: its edit page is one of the pages
+    # /papers as a newcomer first meets it, before any test lists a paper on a newer day.
+    front_page_html: str
 
 
 def add_user(data_dir: Path, username: str, password: str = PASSWORD) -> None:
@@ -90,6 +95,8 @@ def demo_site(tmp_path_factory):
     one paper to submit, and the read-only "reader" account with its picks computed."""
     data_dir = tmp_path_factory.mktemp("demo-data")
     with serving(data_dir, "demo") as url:
+        front_page = httpx.get(f"{url}/papers", timeout=60)
+        assert front_page.status_code == 200
         for setup in (HOSTILE_SETUP, FRESH_SETUP):
             added = run_cli(data_dir, "shell", "-c", setup)
             assert added.returncode == 0, added.stderr
@@ -99,7 +106,7 @@ def demo_site(tmp_path_factory):
         comment_id = int(made.stdout.rsplit("comment=", 1)[1].split()[0])
         recommended = run_cli(data_dir, "recommend")
         assert recommended.returncode == 0, recommended.stderr
-        yield DemoSite(url, data_dir, comment_id)
+        yield DemoSite(url, data_dir, comment_id, front_page.text)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from .checks import HEADING_RULES, axe_violations, header_layout, header_rows_problem, install_axe, sideways_scroll
-from .conftest import READER
+from .conftest import HOSTILE_ID, READER
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ PAGES = [
     Page("month", "/papers/month/2024-10"),
     Page("trending", "/papers/trending"),
     Page("paper", "/papers/2410.18693"),
-    Page("paper-hostile-math", "/papers/2611.66666"),
+    Page("paper-hostile-math", f"/papers/{HOSTILE_ID}"),
     Page("search-results", "/papers/search?q=stateless+optimizer"),
     Page("search-none", "/papers/search?q=zxqvbn+flurble+grommet"),
     Page("submit", "/papers/submit", signed_in_only=True),
