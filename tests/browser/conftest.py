@@ -171,6 +171,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Actions wait at most 10 s (Playwright's default is 30): a control that a page lacks fails
+    # the test soon, and 10 s is still ample on a busy machine.
+    page.set_default_timeout(10_000)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
