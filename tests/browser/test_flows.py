@@ -27,7 +27,11 @@ def _vote_button(page):
 
 
 def _count(button) -> int:
-    return int(re.search(r"\d+", button.inner_text()).group())
+    """The count an upvote button shows ("12", or "Upvote <title>, 12 upvotes" with hidden text)."""
+    text = button.inner_text()
+    if said := re.search(r"(\d+)\s*upvotes?\b", text, re.I):
+        return int(said.group(1))
+    return int(re.findall(r"\d+", text)[-1])
 
 
 def test_upvote_and_take_it_back(demo_server, page, fresh_user):

@@ -40,7 +40,22 @@ def _paper_links(page) -> list[str]:
 
 
 def _vote_count(button) -> int:
-    return int(re.search(r"\d+", button.inner_text()).group())
+    """The count an upvote button shows ("12", or "Upvote <title>, 12 upvotes" with hidden text)."""
+    text = button.inner_text()
+    if said := re.search(r"(\d+)\s*upvotes?\b", text, re.I):
+        return int(said.group(1))
+    return int(re.findall(r"\d+", text)[-1])
+
+
+def _upvote(scope):
+    """The first upvote button in `scope` (a page, a card, the main content)."""
+    return scope.get_by_role("button", name=re.compile("upvote", re.I)).first
+
+
+def _card(page, arxiv_id: str):
+    """The innermost list item or article that holds the paper's link and an upvote button."""
+    return page.locator("li, article").filter(has=page.locator(f"a[href$='/papers/{arxiv_id}']")).filter(
+        has=page.get_by_role("button", name=re.compile("upvote", re.I))).last
 
 
 # A demo that looks alive -------------------------------------------------------------------------
@@ -85,21 +100,18 @@ def test_a_paper_listed_on_two_days_is_one_card_with_one_count_everywhere(demo_s
         twice = sorted({h for h in hrefs if hrefs.count(h) > 1})
         assert not twice, f"{where} lists these papers more than once: {twice}"
         assert any(p.endswith(LISTED_TWICE) for p in papers)
-        card = page.get_by_role("listitem").filter(has=page.locator(f"a[href$='/papers/{LISTED_TWICE}']")).first
-        counts[where] = _vote_count(card.get_by_role("button", name=re.compile("upvote", re.I)).first)
+        counts[where] = _vote_count(_upvote(_card(page, LISTED_TWICE)))
 
     page.goto(f"{demo_server}/papers/date/{DAY}")
-    card = page.get_by_role("listitem").filter(has=page.locator(f"a[href$='/papers/{LISTED_TWICE}']")).first
-    counts["day card"] = _vote_count(card.get_by_role("button", name=re.compile("upvote", re.I)).first)
+    counts["day card"] = _vote_count(_upvote(_card(page, LISTED_TWICE)))
 
     page.goto(f"{demo_server}/papers/{LISTED_TWICE}")
-    counts["paper page"] = _vote_count(
-        page.get_by_role("main").get_by_role("button", name=re.compile("upvote", re.I)).first)
+    counts["paper page"] = _vote_count(_upvote(page.get_by_role("main")))
 
     page.goto(f"{demo_server}/papers/trending")
-    card = page.get_by_role("listitem").filter(has=page.locator(f"a[href$='/papers/{LISTED_TWICE}']")).first
+    card = _card(page, LISTED_TWICE)
     if card.count():
-        counts["trending box"] = _vote_count(card.get_by_role("button", name=re.compile("upvote", re.I)).first)
+        counts["trending box"] = _vote_count(_upvote(card))
         reason = re.search(r"(\d+) upvotes?,", card.inner_text())
         if reason:
             counts["trending reason"] = int(reason.group(1))
@@ -150,8 +162,8 @@ def test_the_account_menu_lists_every_personal_page(demo_server, page, fresh_use
     page.goto(f"{demo_server}/papers")
     banner = page.get_by_role("banner")
     before = _visible_controls(banner)
-    opener = banner.get_by_role("button", name=re.compile(fresh_user)).or_(
-        banner.get_by_label(re.compile(fresh_user))).first
+    opener = banner.get_by_role("button", name=re.compile(f"{fresh_user}|account", re.I)).or_(
+        banner.get_by_label(re.compile(f"{fresh_user}|account", re.I))).first
     opener.click()
     opened = list(_visible_controls(banner) - before)
     wanted = {
@@ -216,7 +228,8 @@ def test_save_this_search_from_the_results(demo_server, page, fresh_user):
     page.goto(f"{demo_server}/papers/search?q=frame+interpolation")
     save = page.get_by_role("button", name="Save this search").or_(page.get_by_role("link", name="Save this search"))
     save.first.click()
-    feed = page.get_by_role("main").get_by_role("link", name=re.compile("feed", re.I)).first
+    feed = page.get_by_role("main").locator("a[href*='/feeds/search.']").first
+    expect(feed).to_be_visible()
     expect(feed).to_have_attribute("href", re.compile(r"/feeds/search\.(atom|json)\?q=frame"))
     page.goto(f"{demo_server}/settings/personal")
     expect(page.get_by_role("region", name="Saved searches").get_by_role("link", name="frame interpolation")).to_be_visible()
