@@ -2,12 +2,15 @@
 # Re-create src/paperfeed/static/vendor/ from the npm registry: KaTeX (math in titles and
 # abstracts) and htmx (for later), pinned, with only the files the pages load plus licences.
 # Everything is served locally: the site must work offline and load nothing from a CDN.
+# Also re-creates tests/browser/vendor/axe-core/: the accessibility checker the browser tests
+# inject into each page. It is for the tests only and never shipped in the package.
 #
 #   scripts/vendor_assets.sh            # uses the versions pinned below
 set -euo pipefail
 
 KATEX_VERSION="0.19.1"
 HTMX_VERSION="2.0.11"   # the stable 2.x line; 4.x changes the attribute API
+AXE_VERSION="4.14.1"    # tests only; a new minor release may add rules, so update on purpose
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/src/paperfeed/static/vendor"
@@ -24,6 +27,7 @@ fetch() {  # fetch <package@version> <dir>: the package tarball, unpacked into <
 
 fetch "katex@$KATEX_VERSION" "$WORK/katex"
 fetch "htmx.org@$HTMX_VERSION" "$WORK/htmx"
+fetch "axe-core@$AXE_VERSION" "$WORK/axe"
 
 # Build the new tree beside the old one, then swap: a failed run leaves the old files intact.
 NEW="$WORK/vendor"
@@ -46,7 +50,20 @@ Do not edit by hand; change the pinned versions in the script and run it again.
 - htmx.org $HTMX_VERSION (0BSD, htmx/LICENSE): htmx.min.js
 README
 
-rm -rf "$DEST"
-mkdir -p "$(dirname "$DEST")"
+# axe-core: the browser tests read it from the test tree, so it stays out of the wheel.
+AXE_DEST="$ROOT/tests/browser/vendor/axe-core"
+AXE_NEW="$WORK/axe-core"
+mkdir -p "$AXE_NEW"
+install -m 0644 "$WORK/axe/package/axe.min.js" "$WORK/axe/package/LICENSE" "$AXE_NEW/"
+cat > "$AXE_NEW/README.md" <<README
+axe-core $AXE_VERSION (MPL-2.0, LICENSE), axe.min.js copied unmodified from the npm package
+by scripts/vendor_assets.sh. Used only by the browser tests (tests/browser/accessibility.py);
+never served by the site. To update: change AXE_VERSION in the script and run it again.
+README
+
+rm -rf "$DEST" "$AXE_DEST"
+mkdir -p "$(dirname "$DEST")" "$(dirname "$AXE_DEST")"
 mv "$NEW" "$DEST"
+mv "$AXE_NEW" "$AXE_DEST"
 echo "vendored katex $KATEX_VERSION and htmx.org $HTMX_VERSION into ${DEST#"$ROOT"/}"
+echo "vendored axe-core $AXE_VERSION into ${AXE_DEST#"$ROOT"/}"

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 
-from ..helpers import run_cli, serving
+from ..helpers import PAPERFEED, cli_env, run_cli, serving
 
-# What the hostile paper is made of; the tests check that none of it ever runs.
+# What the hostile paper is made of; the tests check that none of it ever runs. It is listed on
+# an old day so that the front page stays the demo's own newest day.
+HOSTILE_ID, HOSTILE_DAY = "2311.66666", "2023-11-20"
 HOSTILE_SETUP = """
 from datetime import date
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-r = store_records([build_record(arxiv_id="2611.66666",
+r = store_records([build_record(arxiv_id="2311.66666",
     title="Hostile <script>alert('title')</script> paper on $x^2$ \\"><img src=x onerror=alert('img')>",
     abstract="We show $E = mc^2$ and \\\\(a+b\\\\). <script>alert('abstract')</script>",
     authors=["Mallory <img src=x onerror=alert('author')>"],
-    versions=[{"version": "v1", "created": "2026-11-20T10:00:00Z"}])])
-list_papers([Listing(r.paper_ids["2611.66666"], date(2026, 11, 20), 1)])
+    versions=[{"version": "v1", "created": "2023-11-20T10:00:00Z"}])])
+list_papers([Listing(r.paper_ids["2311.66666"], date(2023, 11, 20), 1)])
 """
 
 
@@ -38,16 +45,109 @@ store_records([build_record(arxiv_id="2611.77777",
 """
 FRESH_ID = "2611.77777"
 
+PASSWORD = "a long and unusual passphrase 42"
+
+# "reader": an account that only reads in the tests (every test of the session shares it, in any
+# order, so no test may change it). It has what makes the
+# signed-in pages full: three upvotes, a public collection, a comment, and For you picks.
+READER = "reader"
+READER_SETUP = """
+from django.contrib.auth import get_user_model
+from paperfeed.community.collections.saving import add_paper, create_collection
+from paperfeed.community.discussion.markdown import render_markdown
+from paperfeed.community.discussion.models import Comment
+from paperfeed.community.votes.services import set_vote
+from paperfeed.papers.models import Paper
+reader = get_user_model().objects.get(username="reader")
+papers = list(Paper.objects.filter(arxiv_id__in=["2412.13148", "2410.18693", "2410.20280"]).order_by("arxiv_id"))
+for paper in papers:
+    set_vote(reader, paper, True)
+shelf = create_collection(reader, "Reading list", "Papers to read this week.", public=True)
+for paper in papers:
+    add_paper(shelf, paper)
+body = "A **clear** write-up; the bound $O(n)$ looks tight."
+comment = Comment.objects.create(paper=papers[-1], author=reader, body=body, body_html=render_markdown(body))
+print(f"comment={comment.pk}")
+"""
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    url: str
+    data_dir: Path
+    reader_comment_id: int  # the reader's own comment: its edit page is one of the pages
+    # /papers as a newcomer first meets it, before any test lists a paper on a newer day.
+    front_page_html: str
+
+
+def add_user(data_dir: Path, username: str, password: str = PASSWORD) -> None:
+    """An account made with `paperfeed user add`, the way an operator makes one."""
+    made = subprocess.run(
+        [*PAPERFEED, "user", "add", "--email", f"{username}@example.org", username],
+        input=password + "\n", env=cli_env(data_dir), capture_output=True, text=True, timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """`paperfeed demo` on a free port with its own data directory, plus one hostile paper."""
+def demo_site(tmp_path_factory):
+    """`paperfeed demo` on a free port with its own data directory, plus one hostile paper,
+    one paper to submit, and the read-only "reader" account with its picks computed."""
     data_dir = tmp_path_factory.mktemp("demo-data")
     with serving(data_dir, "demo") as url:
+        front_page = httpx.get(f"{url}/papers", timeout=60)
+        assert front_page.status_code == 200
         for setup in (HOSTILE_SETUP, FRESH_SETUP):
             added = run_cli(data_dir, "shell", "-c", setup)
             assert added.returncode == 0, added.stderr
-        yield url
+        add_user(data_dir, READER)
+        made = run_cli(data_dir, "shell", "-c", READER_SETUP)
+        assert made.returncode == 0, made.stderr
+        comment_id = int(made.stdout.rsplit("comment=", 1)[1].split()[0])
+        recommended = run_cli(data_dir, "recommend")
+        assert recommended.returncode == 0, recommended.stderr
+        yield DemoSite(url, data_dir, comment_id, front_page.text)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_site):
+    """The demo's base URL."""
+    return demo_site.url
+
+
+_user_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def fresh_user(demo_site):
+    """A new account for a test that changes what its user sees (votes, mutes, follows).
+
+    Names are unique within the process; each xdist worker has its own session, so its own
+    demo server and data directory."""
+    username = f"flow{next(_user_numbers)}"
+    add_user(demo_site.data_dir, username)
+    return username
+
+
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Through the log-in form, as a person does."""
+    page.goto(f"{base_url}/login")
+    form = page.get_by_role("main")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture(scope="session")
+def reader_storage_state(demo_server, browser):
+    """The reader's logged-in cookies, made once through the form and reused by every context."""
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, demo_server, READER)
+    state = context.storage_state()
+    context.close()
+    return state
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +171,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    # Actions wait at most 10 s (Playwright's default is 30): a control that a page lacks fails
+    # the test soon, and 10 s is still ample on a busy machine.
+    page.set_default_timeout(10_000)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import HOSTILE_DAY, HOSTILE_ID
+
 pytestmark = pytest.mark.browser
 
 SWAN = "SWAN: SGD with Normalization and Whitening Enables Stateless LLM Training"
@@ -37,11 +39,11 @@ def test_browse_days_open_a_paper_and_search(demo_server, page):
 
 
 def test_math_renders_and_hostile_text_stays_text(demo_server, page):
-    page.goto(f"{demo_server}/papers/2611.66666")
+    page.goto(f"{demo_server}/papers/{HOSTILE_ID}")
     expect(page.locator("h1")).to_contain_text("<script>alert('title')</script>")
     expect(page.locator("h1 .katex").first).to_be_visible()  # $x^2$ in the title
     expect(page.locator(".katex")).to_have_count(3)  # title, $E = mc^2$ and \(a+b\) in the abstract
-    page.goto(f"{demo_server}/papers/date/2026-11-20")
+    page.goto(f"{demo_server}/papers/date/{HOSTILE_DAY}")
     expect(page.locator(".card").first).to_contain_text("Hostile")
     page.goto(f"{demo_server}/papers/search?q=hostile")
     expect(page.locator("mark").first).to_be_visible()
