@@ -61,7 +61,7 @@ def _card(page, arxiv_id: str):
 # A demo that looks alive -------------------------------------------------------------------------
 
 
-def test_the_front_page_is_a_full_day_with_votes_organizations_and_submitters(demo_site, page):
+def test_the_front_page_is_a_full_day_with_votes_and_submitters(demo_site, page):
     # As the demo first served it: a submission by another test would rightly make today's list newest.
     page.goto(demo_site.url)
     page.set_content(demo_site.front_page_html)
@@ -70,7 +70,9 @@ def test_the_front_page_is_a_full_day_with_votes_organizations_and_submitters(de
     votes = page.get_by_role("main").get_by_role("button", name=re.compile("upvote", re.I))
     counts = [_vote_count(votes.nth(i)) for i in range(votes.count())]
     assert sum(1 for c in counts if c > 0) >= 20, f"upvote counts on the front page: {counts}"
-    expect(page.get_by_role("main").locator("a[href*='/organizations/']").first).to_be_visible()
+    # No organization: the recorded Hugging Face day names none, and the demo invents nothing
+    # (docs/architecture.md, "The bundled sample"); cards show one where a source gives it
+    # (tests/feeds/test_pages.py renders the badge and logo).
     expect(page.get_by_role("main").get_by_text(re.compile("submitted by", re.I)).first).to_be_visible()
 
 
