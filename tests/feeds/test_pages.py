@@ -112,6 +112,15 @@ def test_big_month_is_paginated(client, sample_db):
     assert len(first) == 30 and second and not set(first) & set(second)
 
 
+def test_paging_keeps_the_lists_other_parameters(client, sample_db):
+    busiest = max(
+        {(e.year, e.month) for e in DailyEntry.objects.dates("date", "month")},
+        key=lambda ym: DailyEntry.objects.filter(date__year=ym[0], date__month=ym[1]).count(),
+    )
+    html = client.get(f"/papers/month/{busiest[0]}-{busiest[1]:02d}", {"muted": "show"}).content.decode()
+    assert 'href="?muted=show&amp;p=2"' in html  # "show what my mutes hide" holds on page 2 too
+
+
 @pytest.mark.parametrize(
     "url",
     [

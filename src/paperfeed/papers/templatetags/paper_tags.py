@@ -180,3 +180,15 @@ def bibtex(paper, authors=None) -> str:
     fields.append(("url", paper.abs_url))
     body = ",\n".join(f"  {key:<13} = {{{value}}}" for key, value in fields)
     return f"@misc{{{paper.arxiv_id},\n{body}\n}}"
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number: int) -> str:
+    """"?…" for page `number` of the current list, keeping every other query parameter
+    (a search's words and filters, a profile's tab, `muted=show`), so paging never drops them."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else None
+    if query is None:
+        return f"?p={number}"
+    query["p"] = str(number)
+    return "?" + query.urlencode()
