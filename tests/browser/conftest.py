@@ -129,6 +129,19 @@ def fresh_user(demo_site):
     return username
 
 
+def sign_up(page, base_url: str, username: str) -> None:
+    """A new account through the sign-up form (password PASSWORD); the page ends logged in."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/signup")
+    page.fill("#id_username", username)
+    page.fill("#id_email", f"{username}@example.org")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".user-menu-name")).to_have_text(username)
+
+
 def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Through the log-in form, as a person does."""
     page.goto(f"{base_url}/login")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import sign_up
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long and unusual passphrase 42"
 PHONE = {"width": 390, "height": 844}
 
 # Every element of the page's main part whose right edge passes the viewport's.
@@ -34,16 +35,6 @@ def phone(browser):
     context = browser.new_context(viewport=PHONE, timezone_id="Asia/Tokyo")
     yield context.new_page()
     context.close()
-
-
-def sign_up(page, base: str, username: str) -> None:
-    page.goto(f"{base}/signup")
-    page.fill("#id_username", username)
-    page.fill("#id_email", f"{username}@example.org")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".user-menu-name")).to_have_text(username)
 
 
 def assert_nothing_sticks_out(page) -> None:

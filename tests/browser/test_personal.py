@@ -6,19 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import sign_up
+
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long and unusual passphrase 43"
-
-
-def sign_up(page, server: str, username: str) -> None:
-    page.goto(f"{server}/signup")
-    page.fill("#id_username", username)
-    page.fill("#id_email", f"{username}@example.org")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".user-menu-name")).to_have_text(username)
 
 
 def test_upvotes_fill_for_you_and_not_interested_works_in_place(demo_server, page):

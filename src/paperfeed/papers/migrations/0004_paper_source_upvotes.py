@@ -5,13 +5,16 @@ from django.db.models import Max, OuterRef, Subquery
 
 
 def fill_from_daily_entries(apps, schema_editor):
+    # The database being migrated, which is not always the default one (`paperfeed migrate-data`
+    # migrates its target through another alias).
+    using = schema_editor.connection.alias
     Paper = apps.get_model("papers", "Paper")
     DailyEntry = apps.get_model("papers", "DailyEntry")
     highest = (
-        DailyEntry.objects.filter(paper=OuterRef("pk")).order_by().values("paper").annotate(top=Max("upvotes")).values("top")
+        DailyEntry.objects.using(using).filter(paper=OuterRef("pk")).order_by().values("paper").annotate(top=Max("upvotes")).values("top")
     )
-    voted = DailyEntry.objects.filter(upvotes__gt=0).values("paper")
-    Paper.objects.filter(pk__in=voted).update(source_upvotes=Subquery(highest))
+    voted = DailyEntry.objects.using(using).filter(upvotes__gt=0).values("paper")
+    Paper.objects.using(using).filter(pk__in=voted).update(source_upvotes=Subquery(highest))
 
 
 class Migration(migrations.Migration):
