@@ -27,6 +27,7 @@ from paperfeed.personal.models import (
     FollowedAuthor,
     MuteRule,
     NotInterested,
+    PickState,
     Preferences,
     Recommendation,
     SavedSearch,
@@ -144,6 +145,10 @@ def _sections(user) -> dict:
             Recommendation.objects.filter(user=user), paper="paper__arxiv_id", score="score", because="because",
             source="source", createdAt="created_at",
         ),
+        # When For you last recomputed the picks above (personal/fresh.py); None if never.
+        "picksComputedAt": iso(state.computed_at)
+        if (state := PickState.objects.filter(user=user).first()) and state.computed_at
+        else None,
         "subscriptions": _subscriptions(user),
         "apiTokens": _rows(
             ApiToken.objects.filter(user=user).order_by("created_at"),
@@ -171,6 +176,7 @@ SECTIONS = {
     "personal.FollowedAuthor": "followedAuthors",
     "personal.NotInterested": "notInterested",
     "personal.Recommendation": "recommendations",
+    "personal.PickState": "picksComputedAt",
     "digests.Subscription": "subscriptions",
     "digests.Delivery": "subscriptions",
     "api.ApiToken": "apiTokens",
