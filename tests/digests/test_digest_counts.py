@@ -10,7 +10,7 @@ import pytest
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.sending import send_digests
 from paperfeed.papers.models import Paper
-from paperfeed.personal.models import FollowedAuthor, Recommendation
+from paperfeed.personal.models import FollowedAuthor, PickState, Recommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,11 @@ def test_every_section_shows_the_one_count(sample_db, smtp, django_user_model):
     reader = django_user_model.objects.create_user("reader", "reader@example.org")
     picked = Paper.objects.get(arxiv_id="2410.17243")  # 64 on Hugging Face
     followed = Paper.objects.get(arxiv_id="2410.18693")  # 3 on the 24th's list, 35 on the 25th's
-    Recommendation.objects.create(user=reader, paper=picked, score=9.0)
     FollowedAuthor.objects.create(user=reader, author=followed.authorships.first().author)
+    Recommendation.objects.create(user=reader, paper=picked, score=9.0)
+    # Picks as a nightly `paperfeed recommend` leaves them: current, so the send keeps them
+    # (a refresh would pick the followed author's paper too, and the digest shows a paper once).
+    PickState.objects.create(user=reader, version=1, computed_version=1)
     Subscription.objects.create(email="reader@example.org", user=reader, status="active", include_trending=False)
 
     report = send_digests("daily", DAY, now=datetime(2024, 10, 27, 12, tzinfo=UTC))
