@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make demo   - install, load the bundled sample papers, serve on http://127.0.0.1:8000"
-	@echo "make test   - install, then run the whole test suite on SQLite, then on PostgreSQL (installs Chromium when missing)"
+	@echo "make test   - install, then run the whole test suite on SQLite and its database tests on PostgreSQL, side by side (installs Chromium when missing)"
 	@echo "make test-postgres - the suite on a throwaway PostgreSQL (database tests only)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -28,19 +28,29 @@ browser-deps:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by the browser tests)"; exit 1; fi; }
 
-# The whole suite on SQLite (the default database), then its database tests on PostgreSQL.
+# How the suite runs (docs/operations.md, "Running the tests"): pytest-xdist workers per run;
+# the tests sharing the demo server and Chromium stay in one worker (--dist loadgroup, groups
+# set in tests/conftest.py). Most of the suite waits on child processes and servers, so two
+# workers per run use two cores well. The slowest tests are listed at the end of each run.
+TEST_WORKERS ?= 2
+PYTEST_RUN := -n $(TEST_WORKERS) --dist loadgroup --durations=25
+# Some environments set PYTHONDONTWRITEBYTECODE: then every `paperfeed` child process of the
+# tests would compile the project's modules again (~0.1 s of CPU each, ~150 of them).
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
+
+# The whole suite on SQLite (the default database) and its database tests on PostgreSQL, side
+# by side; each run's output is printed whole when it ends (tests/run_suite.py).
 test: $(STAMP) browser-deps
-	$(BIN)/pytest
-	$(BIN)/python -m tests.postgres_server
+	$(TEST_ENV) $(BIN)/python -m tests.run_suite $(PYTEST_RUN)
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_RUN) -m "not browser"
 
 # The suite on PostgreSQL 16 (pip's pgserver wheel), started for the run and removed after
 # (tests/postgres_server.py). Tests that never reach the test database (child processes with
 # their own SQLite, the browser tests) are left out there: the SQLite run has them.
 test-postgres: $(STAMP)
-	$(BIN)/python -m tests.postgres_server
+	$(TEST_ENV) $(BIN)/python -m tests.postgres_server $(PYTEST_RUN)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -7,7 +7,8 @@ children get a fresh PostgreSQL database instead, one per data directory, on the
 throwaway server as the test database.
 
 Fresh databases are copies of a template migrated once per session (`CREATE DATABASE …
-TEMPLATE`), which takes a fraction of a second where migrating each would take many.
+TEMPLATE`), which takes a fraction of a second where migrating each would take many. Each
+pytest-xdist worker has its own template; database names carry the worker's process id.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-TEMPLATE = "pf_child_template"
+# One template per pytest-xdist worker ("gw0", …; "main" without xdist): workers share the
+# server, and one worker dropping and re-creating the template would break another's copies.
+TEMPLATE = f"pf_child_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def server_url(settings_database: dict, name: str) -> str:

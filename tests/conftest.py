@@ -20,8 +20,17 @@ def pytest_addoption(parser):
     )
 
 
+# Fixtures that cost a process or a browser once per test process: the tests using them run in
+# one pytest-xdist worker (`--dist loadgroup`), so the run starts one demo server and one
+# Chromium, not one per worker.
+ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
+
+
+# tryfirst: before pytest-xdist's own hook, which reads the groups set here.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out the tests that cannot reach the test database.
+    """Group the tests sharing an expensive session fixture, then, on PostgreSQL, leave out
+    the tests that cannot reach the test database.
 
     pytest-django blocks the database for a test without the django_db mark or a fixture
     built on django_db_setup, and child processes (tests/helpers.py) get their own SQLite
@@ -34,6 +43,10 @@ def pytest_collection_modifyitems(config, items):
     """
     from django.conf import settings
 
+    for item in items:
+        for group, fixtures in ONE_WORKER_FIXTURES.items():
+            if fixtures & set(item.fixturenames):
+                item.add_marker(pytest.mark.xdist_group(group))
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         # Tests of PostgreSQL-only parts (pgvector) have nothing to run against on SQLite.
         _leave_out(config, items, lambda item: item.get_closest_marker("postgres"))

@@ -59,6 +59,42 @@ def run_cli(data_dir: Path, *args: str, timeout: float = 300, **extra: str) -> s
     )
 
 
+def cli_help(*words: str) -> str:
+    """What `paperfeed WORDS --help` prints, read in this process.
+
+    Help text depends on no data and no database, so a child process (~0.6 s each) buys
+    nothing here: the parser is the command's own, built as `paperfeed` builds it, at the
+    80 columns a child writing to a pipe gets. Exit codes and the entry point itself are
+    tested with real processes (tests/test_cli.py).
+    """
+    import contextlib
+    import io
+
+    from django.core.management import get_commands, load_command_class
+
+    from paperfeed.cli import COMMAND_ALIASES
+
+    name = COMMAND_ALIASES.get(words[0], words[0])
+    command = load_command_class(get_commands()[name], name)
+    parser = command.create_parser("paperfeed", name)
+    out = io.StringIO()
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        with contextlib.redirect_stdout(out):
+            parser.parse_args([*words[1:], "--help"])
+    except SystemExit as exit:
+        assert exit.code == 0, f"paperfeed {' '.join(words)} --help exited with {exit.code}"
+    else:
+        raise AssertionError(f"paperfeed {' '.join(words)} --help printed no help")
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return out.getvalue()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-from tests.helpers import run_cli
+from tests.helpers import cli_help, run_cli
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 NICE = override_settings(PAPERFEED_TRENDING_GRAVITY=2.0, PAPERFEED_TRENDING_COMMENT_WEIGHT=1.0)
@@ -252,8 +252,8 @@ print("ok")
 
 def test_trending_command(tmp_path):
     data_dir = tmp_path / "data"
-    help_run = run_cli(data_dir, "trending", "--help")
-    assert help_run.returncode == 0 and "--now" in help_run.stdout and "--days" in help_run.stdout
+    help_text = cli_help("trending")
+    assert "--now" in help_text and "--days" in help_text
     first = run_cli(data_dir, "trending", "--now", "2026-11-22T00:00Z")
     assert first.returncode == 0, first.stderr
     setup = run_cli(data_dir, "shell", "-c", SETUP)

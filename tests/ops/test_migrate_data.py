@@ -24,7 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.helpers import run_cli
+from tests.helpers import cli_help, run_cli
 
 # Accounts, a group with permissions (the many-to-many tables Django makes itself), votes,
 # comments with replies (a foreign key to their own table) and a collection; deleted papers
@@ -389,7 +389,5 @@ def test_refuses_a_source_that_is_no_paperfeed_database(tmp_path):
     assert not (tmp_path / "t.sqlite3").exists()
 
 
-def test_help_names_the_command_as_typed(tmp_path):
-    out = run_cli(tmp_path, "migrate-data", "--help")
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("usage: paperfeed migrate-data [-h] --from URL --to URL")
+def test_help_names_the_command_as_typed():
+    assert cli_help("migrate-data").startswith("usage: paperfeed migrate-data [-h] --from URL --to URL")

@@ -621,7 +621,10 @@ class FixtureServer:
 
     @property
     def requests(self) -> list[tuple[float, str, str, dict[str, str]]]:
-        """A snapshot of the log: (time.monotonic(), method, path, {param: first value})."""
+        """A snapshot of the log: (arrival, method, path, {param: first value}).
+
+        The arrival is wall-clock time (time.time()), the clock of paperfeed's pacer, so tests
+        can put the pacer's logged request starts and the arrivals on one time line."""
         with self._lock:
             return list(self._requests)
 
@@ -630,7 +633,7 @@ class FixtureServer:
 
     def _log(self, method: str, path: str, query: dict[str, str]) -> None:
         with self._lock:
-            self._requests.append((time.monotonic(), method, path, dict(query)))
+            self._requests.append((time.time(), method, path, dict(query)))
 
     # -- failure scenarios --------------------------------------------------------------------
 

@@ -237,13 +237,11 @@ def test_oai_stall_after_pages_hangs_that_page_until_reset(fixture_server):
             outcome.append(exc)
 
     thread = threading.Thread(target=client)
-    started = time.monotonic()
     thread.start()
     time.sleep(0.3)
     fixture_server.reset()  # wakes the hanging request: the connection is closed unanswered
-    thread.join(timeout=5)
+    thread.join(timeout=30)  # the client's own timeout (30 s) has not run out: reset() ended it
     assert not thread.is_alive()
-    assert time.monotonic() - started < 5
     assert len(outcome) == 1 and isinstance(outcome[0], httpx.RemoteProtocolError)
 
 
@@ -343,11 +341,11 @@ def test_truncate_next_closes_mid_body(fixture_server):
 
 
 def test_stall_next_triggers_a_read_timeout(fixture_server):
-    fixture_server.stall_next(5)
-    started = time.monotonic()
+    # Longer than the whole test may take: an answer after the stall would be a 200, not a
+    # timeout. The fixture's reset wakes the stalled handler at the end.
+    fixture_server.stall_next(120)
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{fixture_server.url}/api/daily_papers", params={"date": "2024-10-25"}, timeout=0.3)
-    assert time.monotonic() - started < 2
     assert httpx.get(f"{fixture_server.url}/api/daily_papers", params={"date": "2024-10-25"}, timeout=10).status_code == 200
 
 
@@ -363,11 +361,11 @@ def test_malformed_next_serves_the_given_bytes(fixture_server):
 
 
 def test_request_log(fixture_server):
-    before = time.monotonic()
+    before = time.time()
     api_get(fixture_server, id_list="1605.08386", start=0, max_results=100)
     httpx.get(f"{fixture_server.url}/rss/cs.LG", timeout=10)
     (first, second) = fixture_server.requests
-    assert before <= first[0] <= second[0] <= time.monotonic()
+    assert before <= first[0] <= second[0] <= time.time()
     assert first[1:] == (
         "GET",
         "/api/query",
@@ -401,10 +399,8 @@ def test_stop_does_not_wait_for_stalled_requests():
     thread = threading.Thread(target=client)
     thread.start()
     time.sleep(0.3)
-    started = time.monotonic()
-    server.stop()
-    assert time.monotonic() - started < 5
-    thread.join(timeout=5)
+    server.stop()  # returns without waiting out the 60 s stall: the client hears of it at once
+    thread.join(timeout=30)  # well before both the stall and the client's timeout would end
     assert not thread.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], httpx.RemoteProtocolError)
     with pytest.raises(httpx.ConnectError):

@@ -4,7 +4,6 @@ errors, arXivRaw)."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -231,10 +230,9 @@ def test_truncated_page_keeps_the_complete_records(oai):
     assert isinstance(problem, Problem) and problem.reason.startswith("malformed XML")
 
 
-def test_billion_laughs_is_refused_quickly():
-    started = time.monotonic()
+def test_billion_laughs_is_refused_unexpanded():
+    # Refused before any entity is expanded (expanding it would take minutes and gigabytes).
     page = parse_oai(bomb("OAI-PMH"), "bomb")
-    assert time.monotonic() - started < 1
     (problem,) = page.items
     assert isinstance(problem, Problem) and problem.reason.startswith("refused unsafe XML")
 

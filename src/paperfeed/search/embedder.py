@@ -18,9 +18,12 @@ import threading
 from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 RUNTIMES = ("onnx-int8", "torch")
@@ -120,6 +123,8 @@ class Embedder:
                 texts, batch_size=batch_size or 32, normalize_embeddings=True, convert_to_numpy=True,
                 show_progress_bar=False,
             )
+        import numpy as np  # here, not at start-up: most `paperfeed` commands never embed
+
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:

@@ -26,15 +26,21 @@ from __future__ import annotations
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.db import connection
 
 from paperfeed.search.fts_terms import Tokenizer
 
-ID_TYPE = np.dtype("<u4")  # paper ids; the build refuses ids that do not fit
-IMPACT_TYPE = np.dtype("<u2")  # contributions in steps of scale = best / 65,535
-IMPACT_STEPS = np.iinfo(IMPACT_TYPE).max
+# numpy (~0.1 s of CPU) is imported by the functions that compute: every `paperfeed` command
+# loads this module (the search app's start-up hook), and most never search.
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy dtypes, by name.
+ID_TYPE = "<u4"  # paper ids; the build refuses ids that do not fit
+IMPACT_TYPE = "<u2"  # contributions in steps of scale = best / 65,535
+IMPACT_STEPS = 2**16 - 1  # the largest IMPACT_TYPE
 # Per process. The lists of all common words take ~6 bytes per posting (docs/benchmarks.md:
 # ~37 MB at 100k papers, ~430 MB at 1M); queries come back to the same words, so a fraction
 # of that serves most of them, and a list read again from SQLite costs a few ms per MB.
@@ -56,6 +62,8 @@ class ImpactList:
     def from_row(cls, scale: float, best_impact: int, ids: bytes, impacts: bytes) -> ImpactList:
         """The best papers are stored as a bar to clear rather than as a list (which would
         add 4 bytes per best paper: 280 MB at a million papers) and picked out on loading."""
+        import numpy as np
+
         ids_array, impacts_array = np.frombuffer(ids, dtype=ID_TYPE), np.frombuffer(impacts, dtype=IMPACT_TYPE)
         return cls(ids_array, impacts_array, scale, ids_array[impacts_array >= best_impact])
 
@@ -188,6 +196,8 @@ def sum_top(exact: list[tuple[int, float]], lists: list[tuple[ImpactList, int]],
     """The `k` best candidates — the papers of `exact` (paper id, FTS5 score of the rare
     words) and the best papers of each list — by FTS5 score plus list contributions (each
     list counted as many times as given), best first."""
+    import numpy as np
+
     exact_ids = np.fromiter((pid for pid, _ in exact), dtype=ID_TYPE, count=len(exact))  # as the lists: no casts
     exact_scores = np.fromiter((score for _, score in exact), dtype=np.float64, count=len(exact))
     candidates = np.sort(np.concatenate([exact_ids, *(impact_list.best for impact_list, _ in lists)]))
@@ -223,6 +233,8 @@ def _add_contributions(totals, candidates, slots, impact_list: ImpactList, times
     """Add the term's contribution to each candidate that holds it: through `slots` (cost
     in proportion to the list's length) or by binary search of every candidate in the list
     (in proportion to the candidates), whichever is less work."""
+    import numpy as np
+
     ids = impact_list.ids
     if not len(ids):
         return
@@ -241,10 +253,12 @@ class _CandidateSlots(threading.local):
     kept between queries (4 bytes per paper id) and reset after each."""
 
     def __init__(self):
-        self.slots = np.full(0, -1, dtype=np.int32)
+        self.slots = None  # made by the thread's first query
 
     def cover(self, largest_id: int) -> np.ndarray:
-        if len(self.slots) <= largest_id:
+        import numpy as np
+
+        if self.slots is None or len(self.slots) <= largest_id:
             self.slots = np.full(largest_id + 1 + largest_id // 8, -1, dtype=np.int32)  # room to grow
         return self.slots
 

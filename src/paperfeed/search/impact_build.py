@@ -61,7 +61,7 @@ class ImpactBuild:
             return "impact lists: up to date"
         if self.generation is None:
             return "impact lists: none (no term is common enough)"
-        size = self.postings * (ID_TYPE.itemsize + IMPACT_TYPE.itemsize)
+        size = self.postings * (np.dtype(ID_TYPE).itemsize + np.dtype(IMPACT_TYPE).itemsize)
         return (
             f"impact lists: {self.terms:,} common terms, {self.postings:,} postings "
             f"({size / 1024 / 1024:,.1f} MB) in {self.seconds:,.1f} s"
@@ -92,8 +92,8 @@ def build_impact_lists(
         current = cursor.fetchone()
         if current is not None and current[0] == fingerprint and not force:
             return ImpactBuild(reused=True)
-        if max_rowid >= 2 ** (8 * ID_TYPE.itemsize):
-            raise ValueError(f"paper id {max_rowid} does not fit the impact lists' {ID_TYPE} ids")
+        if max_rowid >= 2 ** (8 * np.dtype(ID_TYPE).itemsize):
+            raise ValueError(f"paper id {max_rowid} does not fit the impact lists' {np.dtype(ID_TYPE)} ids")
         report(0, None, "impact lists: finding common terms")
         if threshold <= 0:
             common = []

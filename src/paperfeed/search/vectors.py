@@ -16,9 +16,16 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
-import numpy as np
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+
+# faiss and numpy (~0.15 s of CPU) are imported where vectors are handled: every `paperfeed`
+# command imports this module (Django's checks load the URLs, and so the views), and most
+# never touch a vector.
+if TYPE_CHECKING:
+    import faiss
+    import numpy as np
 
 HNSW_M = 16  # graph degree: 2 × 16 links × 4 bytes keeps a paper under 1 KB with its vector
 # Measured at a million papers (docs/benchmarks.md): with 80 the graph's recall@10 stalled
@@ -34,6 +41,8 @@ def index_dir(model: str) -> Path:
 
 def build_index(vectors: np.ndarray, approximate: bool) -> faiss.Index:
     """An inner-product index of float16 vectors over unit vectors (so scores are cosines)."""
+    import faiss
+
     dimensions = vectors.shape[1]
     if approximate:
         index = faiss.IndexHNSWSQ(dimensions, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
@@ -47,6 +56,9 @@ def build_index(vectors: np.ndarray, approximate: bool) -> faiss.Index:
 
 def write_index(model: str, paper_ids: np.ndarray, vectors: np.ndarray) -> Path:
     """Write index, ids and a manifest atomically (readers never see a half-written set)."""
+    import faiss
+    import numpy as np
+
     directory = index_dir(model)
     directory.mkdir(parents=True, exist_ok=True)
     order = np.argsort(paper_ids, kind="stable")  # readers binary-search the ids
@@ -81,6 +93,9 @@ class VectorIndex:
     """A loaded index; `search` maps query vectors to paper ids."""
 
     def __init__(self, directory: Path):
+        import faiss
+        import numpy as np
+
         self.directory = directory
         manifest_path = directory / "manifest.json"
         self.stamp = manifest_path.stat().st_mtime_ns
@@ -99,12 +114,16 @@ class VectorIndex:
     def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
         if self.index is None or k <= 0:
             return []
+        import numpy as np
+
         scores, positions = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.ids)))
         return [Neighbour(int(self.ids[p]), float(s)) for s, p in zip(scores[0], positions[0]) if p >= 0]
 
     def _position(self, paper_id: int) -> int | None:
         # ids are written in ascending order: a binary search, not a per-worker dict of
         # every paper (which would cost ~100 bytes a paper at a million papers).
+        import numpy as np
+
         i = int(np.searchsorted(self.ids, paper_id))
         return i if i < len(self.ids) and self.ids[i] == paper_id else None
 
@@ -113,6 +132,8 @@ class VectorIndex:
         positions = [(pid, p) for pid in paper_ids if (p := self._position(pid)) is not None]
         if self.index is None or not positions:
             return {}
+        import numpy as np
+
         vectors = np.vstack([self.index.reconstruct(p) for _, p in positions])
         scores = vectors @ query.astype(np.float32)
         return {pid: float(score) for (pid, _), score in zip(positions, scores)}

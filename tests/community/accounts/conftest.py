@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from paperfeed.community.accounts.models import Attempt
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """A cheap password hasher: these tests log in hundreds of times. The site's own
-    (PBKDF2) hasher is exercised by the CLI tests, which run the real command."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def attempts(scope: str, key: str | None = None) -> int:

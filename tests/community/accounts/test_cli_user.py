@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.helpers import PAPERFEED, cli_env, run_cli
+from tests.helpers import PAPERFEED, cli_env, cli_help, run_cli
 
 GOOD_PASSWORD = "correct horse battery staple"
 
@@ -47,12 +47,11 @@ def can_log_in(data_dir, username: str, password: str) -> bool:
     return out.stdout.strip().splitlines()[-1] == "True"
 
 
-def test_help(data_dir):
-    out = run_cli(data_dir, "user", "add", "--help")
-    assert out.returncode == 0
-    assert out.stdout.startswith("usage: paperfeed user add [-h] --email EMAIL [--staff] [--superuser] username\n")
-    top = run_cli(data_dir, "user", "--help")
-    assert top.returncode == 0 and "    add                 create an account\n" in top.stdout
+def test_help():
+    assert cli_help("user", "add").startswith(
+        "usage: paperfeed user add [-h] --email EMAIL [--staff] [--superuser] username\n"
+    )
+    assert "    add                 create an account\n" in cli_help("user")
 
 
 def test_add_with_the_password_on_stdin(data_dir):

@@ -1,7 +1,7 @@
 """Fifty voters at once against a real server: the count stays exact.
 
-A real `paperfeed serve` (gunicorn, its own SQLite data directory), fifty accounts logged in
-through /login like a browser would, and fifty threads released together by a barrier.
+A real `paperfeed serve` (gunicorn, its own SQLite data directory), fifty accounts with real
+sessions in the server's database, and fifty threads released together by a barrier.
 """
 
 from __future__ import annotations
@@ -15,38 +15,40 @@ import httpx
 from tests.helpers import child_query, run_cli, serving
 
 VOTERS = 50
-PASSWORD = "correct horse battery staple"
 ARXIV_ID = "2611.04242"
 
-# Users share one password hash (hashing fifty times would only slow the test down); the
-# paper has no daily entry, so every vote on the page is a local one.
+# Each voter gets a session the way a login makes one (django.contrib.auth's login(), through
+# the test client's force_login), in the server's own database. Logging in through /login
+# would run the site's password hasher fifty times, ~15 s of CPU that this test is not about
+# (logins are tested in tests/community/accounts). The paper has no daily entry, so every
+# vote on the page is a local one.
 SETUP = f"""
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.test import Client
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-hashed = make_password({PASSWORD!r})
-User.objects.bulk_create([User(username=f"voter{{i}}", password=hashed) for i in range({VOTERS})])
+User.objects.bulk_create([User(username=f"voter{{i}}") for i in range({VOTERS})])
+for i in range({VOTERS}):
+    client = Client()
+    client.force_login(User.objects.get(username=f"voter{{i}}"))
+    print("session", f"voter{{i}}", client.cookies["sessionid"].value)
 store_records([build_record(arxiv_id={ARXIV_ID!r}, title="Concurrency", abstract="Fifty voters.",
     authors=["A. Voter"], categories="cs.DC", versions=[{{"version": "v1", "created": "2026-11-20T10:00:00Z"}}])])
 print("ready")
 """
 
 
-def logged_in(base: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=60)
-    client.get("/login").raise_for_status()
-    token = client.cookies["csrftoken"]
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+def logged_in(base: str, username: str, session: str) -> httpx.Client:
+    """A client holding the voter's session and the CSRF cookie a page of the site sets."""
+    # A new connection for every request: gunicorn closes a keep-alive connection idle for 2 s,
+    # and a vote sent on one just as it closes would be reset (HTTP/1.1's keep-alive race, not
+    # what this test is about).
+    client = httpx.Client(
+        base_url=base, timeout=60, cookies={"sessionid": session}, limits=httpx.Limits(max_keepalive_connections=0)
     )
-    assert response.status_code in (302, 303), (
-        username,
-        response.status_code,
-        response.text[:300],
-    )
-    assert "sessionid" in client.cookies
+    page = client.get("/settings/account")  # only for someone logged in (others are redirected)
+    assert page.status_code == 200 and username in page.text, (username, page.status_code, page.text[:300])
+    assert "csrftoken" in client.cookies
     return client
 
 
@@ -87,8 +89,10 @@ def test_fifty_concurrent_voters_are_counted_exactly(tmp_path):
     with serving(data_dir, timeout=120, workers=2) as base:
         setup = run_cli(data_dir, "shell", "-c", SETUP)
         assert setup.returncode == 0 and "ready" in setup.stdout, setup.stderr
+        sessions = [line.split()[1:] for line in setup.stdout.splitlines() if line.startswith("session ")]
+        assert len(sessions) == VOTERS
         with ThreadPoolExecutor(max_workers=10) as pool:
-            clients = list(pool.map(lambda i: logged_in(base, f"voter{i}"), range(VOTERS)))
+            clients = list(pool.map(lambda voter: logged_in(base, *voter), sessions))
         try:
             assert all_at_once(clients, "up") == [303] * VOTERS
             assert counts(data_dir) == (VOTERS, VOTERS)
