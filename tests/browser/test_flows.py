@@ -62,6 +62,8 @@ def test_follow_an_author_from_a_paper_page(demo_server, page, fresh_user):
     page.get_by_text("Follow an author").click()
     authors.get_by_label("Author").select_option(first_author)
     authors.get_by_role("button", name="Follow", exact=True).click()
+    # The follow is posted in the background (htmx): its answer shows the state in place.
+    expect(page.get_by_text(re.compile(f"Following\\s+{re.escape(first_author)}"))).to_be_visible()
 
     page.goto(f"{demo_server}/settings/personal")
     followed = page.get_by_role("region", name="Followed authors")
