@@ -25,7 +25,6 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.community.collections.models import CollectionItem
@@ -146,8 +145,10 @@ def cold_start(user) -> list[tuple[int, float, list[int], str]]:
     codes = prefs.category_codes if prefs else []
     # The window ends at the newest list holding one of the categories, not the newest list of
     # all: a site (or the demo) whose newest days are thin still offers the chosen categories.
+    # Walked newest first down the date index, it stops at the first such entry (an aggregate
+    # would visit every entry of the categories).
     in_codes = DailyEntry.objects.filter(paper__categories__code__in=codes)
-    latest = in_codes.aggregate(d=Max("date"))["d"] if codes else None
+    latest = in_codes.order_by("-date").values_list("date", flat=True).first() if codes else None
     if latest:
         entries = (
             in_codes.filter(date__gt=latest - timedelta(days=COLD_START_DAYS))
