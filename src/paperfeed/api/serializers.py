@@ -143,7 +143,7 @@ class PaperBatch:
             "publishedAt": iso(listed_at(entry) if entry else (paper.published or paper.created_at)),
             "title": paper.title,
             "summary": paper.abstract,
-            "thumbnail": thumbnail_url(paper),
+            "thumbnail": thumbnail_files.url_for(paper, absolute=True),
             "mediaUrls": [],
             "numComments": paper.comment_count,
             "isAuthorParticipating": self.author_participates(paper),
@@ -156,12 +156,6 @@ class PaperBatch:
                 data["organization"] = organization_json(entry.organization)
         return data
 
-
-def thumbnail_url(paper: Paper) -> str:
-    """The absolute URL of the paper's first-page thumbnail (as Hugging Face's), or ""."""
-    if paper.thumbnail_at is None:
-        return ""
-    return thumbnail_files.absolute_url(paper.arxiv_id, paper.thumbnail_at)
 
 
 def _submitter(entry: DailyEntry) -> dict | None:

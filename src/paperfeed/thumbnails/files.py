@@ -79,3 +79,15 @@ def url_path(arxiv_id: str, made_at: datetime) -> str:
 
 def absolute_url(arxiv_id: str, made_at: datetime) -> str:
     return settings.BASE_URL + url_path(arxiv_id, made_at)
+
+
+def url_for(paper, absolute: bool = False) -> str:
+    """The paper's thumbnail URL (site-relative, or absolute for the API), or "" when it has
+    none — read from the row, no disk access. A row whose id cannot name a file has none."""
+    made_at = getattr(paper, "thumbnail_at", None)
+    if not made_at:
+        return ""
+    try:
+        return (absolute_url if absolute else url_path)(paper.arxiv_id, made_at)
+    except ValueError:
+        return ""
