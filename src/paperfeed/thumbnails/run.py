@@ -23,7 +23,7 @@ from django.utils import timezone
 from paperfeed.papers.models import Paper
 from paperfeed.sources.http import BodyTooLarge, PoliteClient, SourceError
 from paperfeed.thumbnails import files
-from paperfeed.thumbnails.models import ThumbnailFailure, retry_after
+from paperfeed.thumbnails.models import ThumbnailFailure
 from paperfeed.thumbnails.render import RenderError, looks_like_pdf, render_in_child
 
 SOURCE_FAILURES_IN_A_ROW = 3
@@ -126,13 +126,9 @@ def record_success(paper: Paper, image: bytes) -> None:
 
 
 def record_failure(paper: Paper, why: str) -> None:
-    now = timezone.now()
-    failure = ThumbnailFailure.objects.filter(paper=paper).first()
-    if failure is None:
-        failure = ThumbnailFailure(paper=paper, failures=1, last_error=why, last_tried=now, retry_at=now + retry_after(1))
-    else:
-        failure.failures += 1
-        failure.record(why, now)
+    failure = ThumbnailFailure.objects.filter(paper=paper).first() or ThumbnailFailure(paper=paper, failures=0)
+    failure.failures += 1
+    failure.record(why, timezone.now())
     failure.save()
 
 
