@@ -77,6 +77,25 @@ def test_phones_never_scroll_sideways_and_the_navigation_is_in_a_menu(demo_serve
     assert heights[0] == heights[1], heights
 
 
+# The width of each card's title as a share of its card's, on a list page.
+TITLE_SHARES = """() => [...document.querySelectorAll('main .card')].map(card => {
+  const title = card.querySelector('.card-heading');
+  return title ? title.getBoundingClientRect().width / card.getBoundingClientRect().width : 1;
+})"""
+
+
+@pytest.mark.parametrize("path", ["/papers/date/2024-10-25", "/papers/trending", "/for-you", "/papers/search?q=reasoning"])
+def test_phone_cards_keep_their_titles_readable(demo_server, browser, reader_storage_state, path):
+    """Beside the upvote box the title takes the rest of the row; nothing a page adds to a card
+    (For you's why line once squeezed titles to one letter a line) may narrow it."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, storage_state=reader_storage_state)
+    page = context.new_page()
+    page.goto(f"{demo_server}{path}")
+    shares = page.evaluate(TITLE_SHARES)
+    context.close()
+    assert shares and min(shares) > 0.6, (path, shares)
+
+
 def test_the_account_menu_lists_the_readers_pages(demo_server, browser, reader_state):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=reader_state)
     page = context.new_page()
