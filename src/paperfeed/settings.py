@@ -195,6 +195,9 @@ PAPERFEED_HTTP_RETRIES = env_int("PAPERFEED_HTTP_RETRIES", 4, minimum=0)
 PAPERFEED_HTTP_BACKOFF = env_float("PAPERFEED_HTTP_BACKOFF", 5.0, minimum=0.0)
 # Named in the User-Agent of every request, as arXiv asks of API clients.
 PAPERFEED_CONTACT_EMAIL = env_str("PAPERFEED_CONTACT_EMAIL", "")
+# Where vulnerabilities in this instance are reported (/.well-known/security.txt, RFC 9116):
+# an e-mail address or an https:// URL; the contact e-mail above when unset.
+PAPERFEED_SECURITY_CONTACT = env_str("PAPERFEED_SECURITY_CONTACT", "") or PAPERFEED_CONTACT_EMAIL
 
 # -- thumbnails ----------------------------------------------------------------------------
 # A PDF larger than this is refused unread (arXiv's own limit for a submission is 50 MB).

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from paperfeed.feeds import syndication
 from paperfeed.feeds import views as feed_views
-from paperfeed.ops.views import health
+from paperfeed.ops.views import health, security_txt
 from paperfeed.papers import views as paper_views
 from paperfeed.papers.urlconverters import ArxivIdConverter
 from paperfeed.search import views as search_views
@@ -40,5 +40,6 @@ urlpatterns = [
     path("feeds/category/<str:code>.<str:fmt>", syndication.category_feed, name="feed-category-syndication"),
     path("thumbnails/<path:name>.webp", thumbnail_views.thumbnail, name="thumbnail"),
     path("healthz", health, name="health"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("admin/", admin.site.urls),
 ]

@@ -89,6 +89,7 @@ NOT_PAGES = {
     "feed-search-syndication": "Atom / JSON Feed",
     "feed-category-syndication": "Atom / JSON Feed",
     "health": "plain text for monitors",
+    "security-txt": "plain text for security researchers (RFC 9116)",
     "thumbnail": "a WebP image (a paper's first page)",
 }
 
