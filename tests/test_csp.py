@@ -35,7 +35,9 @@ def test_every_page_logged_in_and_out_carries_the_policy(client, sample_db):
             response = visitor.get(path)
             if response["Content-Type"].startswith("text/html") and "Content-Security-Policy" not in response:
                 missing.append(f"{who} {path} ({response.status_code})")
-    assert not missing, f"HTML without a Content-Security-Policy: {missing}"
+            if b"{#" in response.content:  # a template comment over two lines is printed as text
+                missing.append(f"{who} {path}: a template comment shows")
+    assert not missing, f"pages without a Content-Security-Policy, or showing a template comment: {missing}"
 
     policy = _directives(client.get("/papers").headers["Content-Security-Policy"])
     assert policy["script-src"] == ["'self'"]
