@@ -117,7 +117,7 @@ def test_the_data_directory_may_be_passed_through_but_not_listed(data_dir):
     data_dir.chmod(0o711)
     assert file_modes.loose_paths(data_dir, database=None) == []
     data_dir.chmod(0o755)
-    assert file_modes.loose_paths(data_dir, database=None) == [file_modes.LoosePath(data_dir, 0o755, 0o711)]
+    assert file_modes.loose_paths(data_dir, database=None) == [file_modes.LoosePath(data_dir, 0o755, 0o700)]
 
 
 def test_starting_makes_what_an_older_version_left_open_private(data_dir, capsys):
@@ -127,7 +127,7 @@ def test_starting_makes_what_an_older_version_left_open_private(data_dir, capsys
     wal.chmod(0o664)
     data_dir.chmod(0o755)
     preflight.ensure_data_dir()
-    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o711
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((data_dir / "secret_key").stat().st_mode) == 0o600
     assert stat.S_IMODE(wal.stat().st_mode) == 0o600
     assert f"{data_dir / 'secret_key'} was open to other users (0644); now 0600" in capsys.readouterr().err

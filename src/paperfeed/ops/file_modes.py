@@ -14,9 +14,10 @@ manager that started it:
 
 Two exceptions, by design: `thumbnails/` holds public pictures of public papers that a front
 web server may serve itself (thumbnails/files.py makes them 0644 in 0755 folders), and the
-data directory itself may keep its execute bits for group and others, so that such a web
-server can pass through it to `thumbnails/` (docs/operations.md) — it can then open nothing
-else, since everything else is 0600 in 0700 folders.
+data directory itself may have execute bits for group and others (an operator's
+`chmod o+x`), so that such a web server can pass through it to `thumbnails/`
+(docs/operations.md) — it can then open nothing else, since everything else is 0600 in 0700
+folders. A data directory others may read or write is made 0700.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def loose_paths(data_dir: Path | None = None, database: Path | None = None) -> l
     found: list[LoosePath] = []
     root_mode = _mode(data_dir)
     if root_mode is not None and root_mode & DATA_DIR_FORBIDDEN:
-        found.append(LoosePath(data_dir, root_mode, root_mode & ~DATA_DIR_FORBIDDEN))
+        # Readable or writable by others: a plain umask default (0755), not a choice to let a
+        # web server through, so it becomes 0700; `chmod o+x` after that is kept.
+        found.append(LoosePath(data_dir, root_mode, root_mode & 0o700))
     if root_mode is not None:
         found.extend(_walk(data_dir))
     if database is not None and not _is_inside(database, data_dir):
