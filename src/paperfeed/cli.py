@@ -11,12 +11,16 @@ import os
 import re
 import sys
 
+from paperfeed.ops.file_modes import restrict_umask
+
 # A management command is a Python module, and a module name cannot hold a hyphen: the names
 # people type map to the modules here.
 COMMAND_ALIASES = {"migrate-data": "migrate_data"}
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Before anything is written (the secret key, the database): files for this user only.
+    restrict_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import ManagementUtility

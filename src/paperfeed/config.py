@@ -79,7 +79,7 @@ def load_or_create_secret_key(data_dir: Path) -> str:
     except OSError as exc:
         raise _unusable(data_dir, exc) from None
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(50)
         tmp = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -119,3 +119,24 @@ def header_rows_problem(layout: dict) -> str | None:
         f"{lowest_top['name']!r} starts at {lowest_top['top']:.0f} px, below the bottom of "
         f"{highest_bottom['name']!r} at {highest_bottom['bottom']:.0f} px"
     )
+
+
+# Content-Security-Policy violations (paperfeed/csp.py): the browser fires
+# `securitypolicyviolation` for everything the policy blocked — an inline script or style
+# attribute, an eval, an image from another host. The listener is in every page of a context
+# before the page's own scripts, and reports through a binding, so nothing is lost when the
+# page navigates away.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__pfCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + (e.sourceFile || location.pathname) + ":" + e.lineNumber + " (page " + location.pathname + ")");
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collects every CSP violation in the pages of `context`, in words; returns the live list."""
+    found: list[str] = []
+    context.expose_binding("__pfCspViolation", lambda source, text: found.append(text))
+    context.add_init_script(CSP_LISTENER)
+    return found

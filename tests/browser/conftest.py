@@ -182,7 +182,12 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A tab of its own; a test that made the browser block anything under the site's
+    Content-Security-Policy fails at teardown, naming what was blocked where."""
+    from .checks import watch_csp
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    csp_violations = watch_csp(context)
     page = context.new_page()
     # Actions wait at most 10 s (Playwright's default is 30): a control that a page lacks fails
     # the test soon, and 10 s is still ample on a busy machine.
@@ -190,5 +195,7 @@ def page(browser):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs
+    page.csp_violations = csp_violations
     yield page
     context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from .checks import HEADING_RULES, axe_violations, header_layout, header_rows_problem, install_axe, sideways_scroll
+from .checks import (
+    HEADING_RULES,
+    axe_violations,
+    header_layout,
+    header_rows_problem,
+    install_axe,
+    sideways_scroll,
+    watch_csp,
+)
 from .conftest import HOSTILE_ID, READER
 
 pytestmark = pytest.mark.browser
@@ -108,7 +116,9 @@ def tabs(browser, demo_site, reader_storage_state):
     tabs = {}
     for who, context in contexts.items():
         install_axe(context)
+        violations = watch_csp(context)
         tabs[who] = context.new_page()
+        tabs[who].csp_violations = violations
     yield tabs
     for context in contexts.values():
         context.close()
@@ -122,9 +132,12 @@ def _open(tab, url: str, width: int = DESKTOP, scheme: str = "light") -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_fits_phone_and_desktop_with_a_one_row_header(page, tabs, demo_site):
+    """…and the browser blocks nothing under the Content-Security-Policy while showing it
+    (checked here rather than in a pass of its own: each page is opened once for both)."""
     problems, heights = [], {}
     for who in _visitors(page):
         tab = tabs[who]
+        tab.csp_violations.clear()
         _open(tab, page.url(demo_site))
         assert "/login" not in tab.url or page.name == "login", f"{who} was sent to {tab.url}"
         for width in ONE_ROW_WIDTHS:
@@ -138,6 +151,7 @@ def test_page_fits_phone_and_desktop_with_a_one_row_header(page, tabs, demo_site
             tab.set_viewport_size({"width": width, "height": HEIGHT})
             if problem := sideways_scroll(tab):
                 problems.append(f"{who} at {width} px: {problem}")
+        problems.extend(f"{who}: Content-Security-Policy: {violation}" for violation in tab.csp_violations)
     if len(set(heights.values())) > 1:
         problems.append(
             "header height differs at 1280 px: " + ", ".join(f"{who} {h:.0f} px" for who, h in heights.items())

@@ -478,7 +478,7 @@ def _copy_ownership(model: Path, path: Path) -> None:
 
 def _staged_file(directory: Path, name: str) -> Path:
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, staged = tempfile.mkstemp(dir=directory, prefix=f".{name}.restore-")
     except OSError as exc:
         raise config_error(f"cannot write in {directory}: {exc.strerror}") from None

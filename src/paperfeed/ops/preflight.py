@@ -6,23 +6,34 @@ import errno
 import fcntl
 import os
 import socket
+import sys
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from paperfeed.ops import file_modes
+
 
 def ensure_data_dir() -> None:
+    """The data directory exists, is writable, and nothing in it is open to other users.
+
+    Files an older version (or a restore by hand) left readable by others are made private
+    here, on every `init`, `serve` and `demo`, and each change is reported (ops/file_modes.py).
+    """
     data_dir = settings.DATA_DIR
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create the data directory {data_dir}: {exc.strerror}") from None
     if not os.access(data_dir, os.W_OK | os.X_OK):
         raise CommandError(
             f"the data directory {data_dir} is not writable; fix its permissions or point PAPERFEED_DATA_DIR elsewhere"
         )
+    for loose in file_modes.tighten():
+        print(f"paperfeed: {loose.path} was open to other users ({loose.mode:04o}); now {loose.wanted:04o}",
+              file=sys.stderr)
 
 
 def describe_database() -> str:

@@ -62,7 +62,7 @@ def export_int8(model_dir: Path, target: Path) -> Path:
     import torch
     from transformers import AutoModel
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Eager attention exports as plain operators ONNX Runtime fuses; the default (SDPA) too,
     # but eager is the one every transformers version exports the same way.
     transformer = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()

@@ -60,13 +60,13 @@ def write_index(model: str, paper_ids: np.ndarray, vectors: np.ndarray) -> Path:
     import numpy as np
 
     directory = index_dir(model)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     order = np.argsort(paper_ids, kind="stable")  # readers binary-search the ids
     paper_ids, vectors = paper_ids[order], vectors[order] if len(paper_ids) else vectors
     approximate = len(paper_ids) > settings.PAPERFEED_ANN_THRESHOLD
     index = build_index(vectors, approximate) if len(paper_ids) else None
     tmp = directory / f".build-{os.getpid()}"
-    tmp.mkdir(exist_ok=True)
+    tmp.mkdir(mode=0o700, exist_ok=True)
     np.save(tmp / "ids.npy", paper_ids.astype(np.int64))
     if index is not None:
         faiss.write_index(index, str(tmp / "index.faiss"))

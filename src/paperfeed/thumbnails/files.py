@@ -57,7 +57,13 @@ def write(arxiv_id: str, image: bytes) -> Path:
     target = path_for(arxiv_id)
     folder = target.parent
     for part in (root(), folder):
-        part.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        try:
+            part.mkdir(mode=FOLDER_MODE, parents=True)
+        except FileExistsError:
+            continue
+        # mkdir's mode passes through the umask, which paperfeed sets to 077 (ops/file_modes.py):
+        # these folders are public on purpose, for a front web server running as another user.
+        os.chmod(part, FOLDER_MODE)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:

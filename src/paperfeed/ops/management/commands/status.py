@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Max, Min
 
-from paperfeed.ops import preflight
+from paperfeed.ops import file_modes, preflight
 from paperfeed.papers.models import DailyEntry, Paper
 from paperfeed.sources.models import AnnouncementDay, HarvestCheckpoint, IngestProblem, IngestRun
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                 {"source": p.source, "location": p.location, "reason": p.reason, "at": p.created_at.isoformat()}
                 for p in IngestProblem.objects.all()[:problems]
             ],
+            # A warning, not a failure: the exit code stays 0 (docs/operations.md).
+            "loose_file_modes": [loose.as_dict() for loose in file_modes.loose_paths()],
         }
         if json:
             import json as json_module
@@ -66,6 +68,13 @@ class Command(BaseCommand):
         self.stdout.write(f"ingest problems: {report['ingest_problems']:,}")
         for p in report["recent_problems"]:
             self.stdout.write(f"  {p['at'][:19]} {p['source']} {p['location']}: {p['reason']}")
+        if loose := report["loose_file_modes"]:
+            self.stderr.write(
+                f"warning: {len(loose)} file(s) or folder(s) of paperfeed are open to other users; "
+                "`paperfeed init` makes them private, or run:"
+            )
+            for entry in loose:
+                self.stderr.write(f"  {entry['fix']}    # now {entry['mode']}")
 
 
 def _run(run: IngestRun | None) -> dict | None:
