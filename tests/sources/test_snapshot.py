@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from paperfeed.sources.formats import Problem
+from paperfeed.sources.formats import Problem, UnreadableInput
 from paperfeed.sources.formats import snapshot as snapshot_module
 from paperfeed.sources.formats.snapshot import iter_snapshot, parse_snapshot_line, record_to_snapshot
 from paperfeed.sources.record import PaperRecord
@@ -199,12 +199,18 @@ def test_record_to_snapshot_format(records):
     assert line["license"] is None
 
 
-def test_a_truncated_gzip_file_gives_its_lines_then_a_problem(head200, tmp_path):
+def test_a_truncated_gzip_file_gives_its_lines_then_raises(head200, tmp_path):
+    """The lines before the cut are good records; the cut itself is no record but a broken
+    file, so the parser says so by raising once they are out (the run then fails)."""
     packed = gzip.compress(head200.read_bytes())
     path = tmp_path / "cut.json.gz"
     path.write_bytes(packed[: len(packed) // 2])
-    results = list(iter_snapshot(path))
-    *records, problem = results
-    assert 50 < len(records) < 200 and all(isinstance(r, PaperRecord) for r in records[:-1])
-    assert isinstance(problem, Problem) and problem.reason.startswith("unreadable input")
-    assert problem.location == f"cut.json.gz:{len(records) + 1}"
+    records = []
+    with pytest.raises(UnreadableInput) as raised:
+        for item in iter_snapshot(path):
+            records.append(item)
+    assert 50 < len(records) < 200 and all(isinstance(r, PaperRecord) for r in records)
+    assert str(raised.value) == (
+        f"cut.json.gz cannot be read after line {len(records)} "
+        "(Compressed file ended before the end-of-stream marker was reached): is the file complete?"
+    )

@@ -13,7 +13,7 @@ from datetime import time
 
 from paperfeed.sources.record import PaperRecord, VersionRecord
 
-_FILLABLE = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in {"arxiv_id", "versions", "num_authors"}]
+_FILLABLE = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in {"arxiv_id", "versions", "num_authors", "origin"}]
 
 
 def group_by_id(records: Iterable[PaperRecord]) -> dict[str, list[PaperRecord]]:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 
 from paperfeed.sources.formats import DailyItem, Problem, make_problem, record_or_problem
-from paperfeed.sources.normalize import InvalidRecord, parse_datetime
+from paperfeed.sources.normalize import InvalidRecord, clean_label, parse_datetime
 
 __all__ = ["DailyItem", "parse_hf_daily", "parse_hf_item"]
 
@@ -69,9 +69,10 @@ def parse_hf_item(item: object, location: str) -> DailyItem | Problem:
         record=record,
         date=listed.date(),  # parse_datetime returns UTC, so this is the UTC day
         upvotes=_count(paper.get("upvotes")),
-        submitted_by=_submitter(item, paper),
-        organization=org[0],
-        organization_slug=org[1],
+        # The columns' lengths (papers.models.DailyEntry, Organization).
+        submitted_by=clean_label(_submitter(item, paper), 150),
+        organization=clean_label(org[0], 200),
+        organization_slug=clean_label(org[1], 100),
     )
 
 
