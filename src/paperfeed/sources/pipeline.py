@@ -12,6 +12,7 @@ are stored (see :meth:`Sink.flush`).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ from django.utils import timezone
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import StoreResult, store_records
+from paperfeed.sources import processes
 from paperfeed.sources.formats import DailyItem, Deleted, Problem, make_problem
 from paperfeed.sources.formats.snapshot import record_to_snapshot
 from paperfeed.sources.merge import group_by_id
@@ -216,11 +218,37 @@ class Sink:
                 setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
 
 
+def mark_interrupted_runs() -> int:
+    """Record as interrupted the runs of this machine whose process is gone (killed, crashed).
+
+    `paperfeed status` reports them so anyway (IngestRun.state); writing it down when the next
+    run starts keeps the history true for the admin and for other hosts.
+    """
+    stale = [
+        run.pk
+        for run in IngestRun.objects.filter(status=IngestRun.Status.RUNNING, host=processes.this_host())
+        if run.state() == IngestRun.Status.INTERRUPTED
+    ]
+    if stale:
+        IngestRun.objects.filter(pk__in=stale, status=IngestRun.Status.RUNNING).update(
+            status=IngestRun.Status.INTERRUPTED, message="its process ended without finishing the run (killed?)"
+        )
+    return len(stale)
+
+
 class RunLog:
     """The IngestRun row of one command: created at the start, completed at the end."""
 
     def __init__(self, source: str, arguments: str):
-        self.run = IngestRun.objects.create(source=source, arguments=arguments[:1000])
+        mark_interrupted_runs()
+        pid = os.getpid()
+        self.run = IngestRun.objects.create(
+            source=source,
+            arguments=arguments[:1000],
+            host=processes.this_host(),
+            pid=pid,
+            process_started=processes.start_token(pid),
+        )
 
     def finish(self, summary: Summary, *, failed: str = "", requests: int = 0) -> IngestRun:
         run = self.run
