@@ -1,10 +1,20 @@
-"""The one place source text becomes valid Unicode (sources/normalize.py), and how a payload is
-kept for the quarantine: strings DERIVED in the test from the hostile inputs the attack used."""
+"""The one place source text becomes valid Unicode (sources/normalize.py), how a payload is kept
+for the quarantine, and other values no database would take: strings DERIVED in the test from
+the hostile inputs the attack used."""
 
 from __future__ import annotations
 
-from paperfeed.sources.formats import RAW_LIMIT, make_problem
-from paperfeed.sources.normalize import clean_abstract, clean_label, clean_text, escaped_raw, valid_text
+from paperfeed.sources.formats import RAW_LIMIT, Problem, make_problem
+from paperfeed.sources.formats.hf_daily import parse_hf_daily
+from paperfeed.sources.formats.snapshot import parse_snapshot_line
+from paperfeed.sources.normalize import (
+    build_record,
+    clean_abstract,
+    clean_label,
+    clean_text,
+    escaped_raw,
+    valid_text,
+)
 
 
 def storable(text: str) -> bool:
@@ -48,3 +58,22 @@ def test_a_problem_is_always_storable():
     assert all(storable(text) for text in (problem.location, problem.reason, problem.raw))
     assert problem.location == "file:1 (\ufffd)"
     assert problem.raw.startswith("\\xff\\x00AAA") and len(problem.raw) == RAW_LIMIT
+
+
+def test_a_link_longer_than_its_column_is_left_out_not_stored_cut_or_refused():
+    # PostgreSQL refuses 501 characters in a varchar(500) column; SQLite would store them.
+    long_repo = "https://github.com/owner/" + "r" * 600
+    record = build_record(
+        arxiv_id="2501.00001", title="T", abstract=f"Code: {long_repo} and the page: https://x.github.io/" + "p" * 600
+    )
+    assert (record.github_repo, record.project_page) == ("", "")
+    fine = build_record(arxiv_id="2501.00001", title="T", abstract="Code: https://github.com/owner/repo.")
+    assert fine.github_repo == "https://github.com/owner/repo"
+
+
+def test_json_nested_too_deeply_is_one_malformed_line_not_a_crash():
+    problem = parse_snapshot_line(b"[" * 100_000 + b"\n", "deep.jsonl:7")
+    assert isinstance(problem, Problem)
+    assert (problem.location, problem.reason) == ("deep.jsonl:7", "malformed JSON: nested too deeply")
+    (item,) = parse_hf_daily(b"[" * 100_000)
+    assert isinstance(item, Problem) and item.reason.startswith("malformed JSON: maximum recursion depth")

@@ -297,6 +297,15 @@ def parse_versions(items: Iterable[dict]) -> list[VersionRecord]:
 
 # -- the record ----------------------------------------------------------------------------
 
+MAX_LINK = 500  # the length of the columns (Paper.github_repo, project_page)
+
+
+def _link(url: str) -> str:
+    """A web link the paper can keep; one found in an abstract may be any length, and no
+    link is a reason to refuse the paper, so a longer one is left out."""
+    return url if url.startswith(("http://", "https://")) and len(url) <= MAX_LINK else ""
+
+
 _WITHDRAWN = re.compile(r"\b(this (paper|submission|article) (has been|is) withdrawn|withdrawn by)\b", re.I)
 
 
@@ -361,7 +370,7 @@ def build_record(
         report_no=clean_text(report_no, 300, "report-no"),
         license=clean_text(license, 300, "license"),
         submitter=clean_text(submitter, 300, "submitter"),
-        github_repo=repo if repo.startswith(("http://", "https://")) else "",
-        project_page=page if page.startswith(("http://", "https://")) else "",
+        github_repo=_link(repo),
+        project_page=_link(page),
         withdrawn=withdrawn,
     )

@@ -87,6 +87,8 @@ def json_object_or_problem(line: bytes | str, location: str) -> dict | Problem:
         item = json.loads(text)
     except ValueError as exc:
         return make_problem(location, f"malformed JSON: {exc}", line)
+    except RecursionError:  # "[[[[…" nested deeper than Python's stack: one bad line, not a crash
+        return make_problem(location, "malformed JSON: nested too deeply", line)
     if not isinstance(item, dict):
         return make_problem(location, f"expected a JSON object, got {type(item).__name__}", line)
     return item

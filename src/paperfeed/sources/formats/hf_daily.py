@@ -24,8 +24,8 @@ def parse_hf_daily(data: bytes | str | list, location: str = "hf-daily") -> Iter
     if isinstance(data, (bytes, str)):
         try:
             data = json.loads(data)
-        except ValueError as exc:
-            yield make_problem(location, f"malformed JSON: {exc}", _text(data))
+        except (ValueError, RecursionError) as exc:
+            yield make_problem(location, f"malformed JSON: {exc or 'nested too deeply'}", _text(data))
             return
     if not isinstance(data, list):
         yield make_problem(location, f"expected a JSON list, got {type(data).__name__}", _text(data))
