@@ -83,6 +83,7 @@ def test_the_next_run_writes_interrupted_down(killed_pid):
     finished.refresh_from_db()
     assert finished.status == "ok"  # only runs left "running" are looked at
     me = os.getpid()
-    assert (log.run.pid, log.run.host, log.run.process_started) == (me, processes.this_host(), processes.start_token(me))
+    process = (log.run.pid, log.run.host, log.run.process_started)
+    assert process == (me, processes.this_host(), processes.start_token(me))
     assert log.run.state() == "running"
     assert log.finish(Summary()).state() == "ok"

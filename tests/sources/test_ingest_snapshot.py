@@ -35,7 +35,8 @@ def hostile_file(path):
     huge = {**json.loads(lines[1]), "id": "0704.9002", "title": HUGE_TITLE}
     markup = {**json.loads(lines[2]), "id": "0704.9003", "title": MARKUP_TITLE}
     surrogate = {**json.loads(lines[4]), "id": "0704.9005", "title": "Surrogate \ud800 here\x00\x1b"}
-    lines += [lines[3][: len(lines[3]) // 2], json.dumps(no_id), json.dumps(huge), json.dumps(markup), json.dumps(surrogate)]
+    cut = lines[3][: len(lines[3]) // 2]
+    lines += [cut, json.dumps(no_id), json.dumps(huge), json.dumps(markup), json.dumps(surrogate)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
