@@ -19,7 +19,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.sources.http import SourceError
 from paperfeed.sources.models import IngestProblem, IngestRun
+from paperfeed.sources.single import fetch_paper
 
 from .fixture_server import FIXTURES
 
@@ -158,3 +160,16 @@ def test_hf_daily_stores_a_title_with_a_lone_surrogate(hf_server):
     assert (entry.submitted_by, entry.organization.name) == ("nuluser\ufffd", "Org \ufffd Name")
     ids = [i["paper"]["id"] for i in items]
     assert DailyEntry.objects.filter(paper__arxiv_id__in=ids).count() == len(items) == 29  # its neighbours too
+
+
+def test_a_submitted_paper_the_database_refuses_is_an_error_not_unknown_to_arxiv(fixture_server, settings):
+    # The RECORDED API answer for id_list=1707.08567 (tests/sources/test_ingest_submit.py).
+    settings.PAPERFEED_ARXIV_API_URL = f"{fixture_server.url}/api/query"
+    settings.PAPERFEED_ARXIV_INTERVAL = 0
+    assert not Paper.objects.filter(arxiv_id="1707.08567").exists()
+    _refuse_titles_containing("AEW10")
+    with pytest.raises(SourceError, match=r"arXiv's record of 1707\.08567 could not be stored; it is quarantined"):
+        fetch_paper("1707.08567", origin="test", retries=0)
+    problem = IngestProblem.objects.get(source="submit")
+    assert problem.reason.startswith("the database refused it: IntegrityError: ")
+    assert "<ns0:title>Proceedings of Workshop AEW10" in problem.raw  # the Atom entry, as the parser keeps it
