@@ -222,7 +222,9 @@ def mark_interrupted_runs() -> int:
     """Record as interrupted the runs of this machine whose process is gone (killed, crashed).
 
     `paperfeed status` reports them so anyway (IngestRun.state); writing it down when the next
-    run starts keeps the history true for the admin and for other hosts.
+    run starts keeps the rows themselves true, also for a `paperfeed status` on another host
+    (which cannot check this machine's processes). Runs from before pids were recorded are
+    left alone: nothing says whether they still run.
     """
     stale = [
         run.pk
