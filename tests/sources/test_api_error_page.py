@@ -1,5 +1,6 @@
 """An HTML page with status 200 where the arXiv API (or a mirror of it, PAPERFEED_ARXIV_API_URL)
-should have sent an Atom feed: a broken answer, not "this paper does not exist".
+should have sent an Atom feed: a broken answer, not "this paper does not exist". The same for
+the OAI-PMH and RSS parsers.
 
 In-process against the loopback fixture server; the pages are CONSTRUCTED in the test (what a
 proxy or a mirror's error handler sends: well-formed XHTML, and HTML5 with a doctype).
@@ -13,6 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from paperfeed.papers.models import Paper
+from paperfeed.sources.formats.arxiv_atom import parse_atom
+from paperfeed.sources.formats.arxiv_rss import parse_rss
+from paperfeed.sources.formats.oai import parse_oai
 from paperfeed.sources.http import SourceError
 from paperfeed.sources.models import IngestRun
 from paperfeed.sources.single import fetch_paper
@@ -59,3 +63,17 @@ def test_an_empty_feed_is_still_not_found(api):
     feed = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>arXiv</title></feed>'
     api.add_api_response(PARAMS, feed, status=200)
     assert fetch_paper(ARXIV_ID, origin="test", retries=0) is None
+
+
+@pytest.mark.parametrize(
+    ("parse", "expected"),
+    [
+        (parse_atom, "expected <feed>, got <html> (an error page?)"),
+        (parse_oai, "expected <GetRecord> or <ListRecords> or <OAI-PMH>, got <html> (an error page?)"),
+        (parse_rss, "expected <rss>, got <html> (an error page?)"),
+    ],
+    ids=["atom", "oai", "rss"],
+)
+def test_every_arxiv_feed_parser_refuses_a_page_that_is_not_its_document(parse, expected):
+    # OAI-PMH would otherwise end a harvest as complete, RSS report a day without announcement.
+    assert parse(XHTML.encode()).unreadable == expected
