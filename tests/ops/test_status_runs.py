@@ -87,3 +87,11 @@ def test_the_next_run_writes_interrupted_down(killed_pid):
     assert process == (me, processes.this_host(), processes.start_token(me))
     assert log.run.state() == "running"
     assert log.finish(Summary()).state() == "ok"
+
+
+def test_a_file_name_that_is_not_utf8_is_recorded_with_escapes():
+    # `paperfeed ingest snapshot $'\xff.jsonl'`: Python hands the byte over as a lone surrogate.
+    log = RunLog("snapshot", "snapshot \udcff.jsonl")
+    run = log.finish(Summary(), failed="\udcff.jsonl cannot be read after line 3")
+    run.refresh_from_db()
+    assert (run.arguments, run.message) == ("snapshot \\udcff.jsonl", "\\udcff.jsonl cannot be read after line 3")

@@ -246,7 +246,8 @@ class RunLog:
         pid = os.getpid()
         self.run = IngestRun.objects.create(
             source=source,
-            arguments=arguments[:1000],
+            # A file name that is not UTF-8 reaches Python as lone surrogates: kept as escapes.
+            arguments=escaped_raw(arguments)[:1000],
             host=processes.this_host(),
             pid=pid,
             process_started=processes.start_token(pid),
@@ -255,7 +256,7 @@ class RunLog:
     def finish(self, summary: Summary, *, failed: str = "", requests: int = 0) -> IngestRun:
         run = self.run
         run.status = IngestRun.Status.FAILED if failed else IngestRun.Status.OK
-        run.message = failed
+        run.message = escaped_raw(failed)  # may quote a file name or a source's answer
         run.finished_at = timezone.now()
         run.requests = requests
         for name in ("new", "updated", "unchanged", "quarantined", "deleted", "listed"):

@@ -91,6 +91,7 @@ def iter_snapshot_parallel(
     pending: queue.Queue = queue.Queue(maxsize=max(16, 4 * workers))
     done = object()
     stop = threading.Event()
+    failed: list[BaseException] = []  # what stopped the reader, raised here in the writer
 
     with context.Pool(workers) as pool:
 
@@ -106,6 +107,8 @@ def iter_snapshot_parallel(
                             continue
                     if stop.is_set():
                         return
+            except BaseException as exc:  # noqa: BLE001 - a reader that dies must not pass for the end of the file
+                failed.append(exc)
             finally:
                 pending.put(done)
 
@@ -118,6 +121,8 @@ def iter_snapshot_parallel(
                     yield from items[:-1]
                     raise UnreadableInput(items[-1].message)
                 yield from items
+            if failed:
+                raise failed[0]
         finally:
             stop.set()
             while feeder.is_alive():  # let the feeder notice and finish before the pool closes
@@ -139,7 +144,8 @@ def _chunks(source, label: str, size: int) -> Iterator[list[tuple[str, bytes, bo
                     yield batch
                     batch = []
         except UNREADABLE_INPUT as exc:
-            batch.append(("", _unreadable(label, number, exc).encode(), True))
+            # backslashreplace: a file name that is not UTF-8 holds lone surrogates.
+            batch.append(("", _unreadable(label, number, exc).encode("utf-8", "backslashreplace"), True))
     if batch:
         yield batch
 
