@@ -7,6 +7,7 @@ the server constructs. A crash is a real SIGKILL of the child while it waits for
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -156,10 +157,15 @@ def test_kill_9_during_a_harvest_then_resume_continues_with_the_next_page(
     assert token.startswith("page-4-")
     assert child_db(data_dir, "SELECT count(*) FROM papers_paper") == [(400,)]
     assert child_db(data_dir, "SELECT status FROM sources_ingestrun") == [("running",)]  # killed, never finished
+    # ...but its process is gone, which `paperfeed status` says instead of "running" for ever.
+    status = run_cli(data_dir, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["last_ingest"]["status"] == "interrupted"
 
     already = len(fixture_server.requests)
     result = run_cli(data_dir, *HARVEST, "--resume", **ingest_env)
     assert result.returncode == 0, result.stderr
+    assert child_db(data_dir, "SELECT status FROM sources_ingestrun ORDER BY id") == [("interrupted",), ("ok",)]
     resumed = [q for _, _, path, q in fixture_server.requests[already:] if path == "/oai"]
     assert resumed[0] == {"verb": "ListRecords", "resumptionToken": token}  # page 5 first, not page 1
     assert len(resumed) == 6

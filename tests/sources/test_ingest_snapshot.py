@@ -1,6 +1,6 @@
 """`paperfeed ingest snapshot` as a real child process, on the REAL first 200 snapshot lines plus
 hostile lines DERIVED from them in the test (malformed JSON, no id, a 100 kB title, markup in a
-title), plain, gzipped, and gzipped-then-cut."""
+title, a lone surrogate and control characters in a title), plain, gzipped, and gzipped-then-cut."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .hostile import HUGE_TITLE
 
 HEAD200 = FIXTURES / "arxiv-bulk" / "arxiv-metadata-oai-snapshot.head200.json"
 MARKUP_TITLE = '<script>alert("pwned")</script><img src=x onerror=alert(1)> &amp; <b>Bold</b> & "quoted"'
+QUARANTINED = 3  # the documented exit status of a run that finished but quarantined records
 
 
 def real_lines() -> list[str]:
@@ -26,13 +27,16 @@ def real_lines() -> list[str]:
 
 
 def hostile_file(path):
-    """The 200 real lines, then: malformed JSON (201), no id (202), a 100 kB title (203), markup (204)."""
+    """The 200 real lines, then: malformed JSON (201), no id (202), a 100 kB title (203), markup (204),
+    a lone surrogate (as the JSON escape \\ud800) and control characters in a title (205)."""
     lines = real_lines()
     no_id = json.loads(lines[0])
     del no_id["id"]
     huge = {**json.loads(lines[1]), "id": "0704.9002", "title": HUGE_TITLE}
     markup = {**json.loads(lines[2]), "id": "0704.9003", "title": MARKUP_TITLE}
-    lines += [lines[3][: len(lines[3]) // 2], json.dumps(no_id), json.dumps(huge), json.dumps(markup)]
+    surrogate = {**json.loads(lines[4]), "id": "0704.9005", "title": "Surrogate \ud800 here\x00\x1b"}
+    cut = lines[3][: len(lines[3]) // 2]
+    lines += [cut, json.dumps(no_id), json.dumps(huge), json.dumps(markup), json.dumps(surrogate)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -79,11 +83,13 @@ def other_data_dir(_migrated_data_template, tmp_path):
 def test_hostile_lines_are_quarantined_and_the_rest_stored(child_db, data_dir, other_data_dir, tmp_path):
     source = hostile_file(tmp_path / "hostile.jsonl")
     result = run_cli(data_dir, "ingest", "snapshot", str(source), "--workers", "0")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "snapshot: 201 new, 0 updated, 0 unchanged, 3 quarantined, 0 deleted, 0 newly listed"
+    assert result.returncode == QUARANTINED, result.stderr
+    assert result.stdout.strip() == "snapshot: 202 new, 0 updated, 0 unchanged, 3 quarantined, 0 deleted, 0 newly listed"
+    assert result.stderr.strip().endswith("snapshot: 3 record(s) quarantined; `paperfeed status` lists them")
 
     ids = [arxiv_id for (arxiv_id,) in child_db(data_dir, "SELECT arxiv_id FROM papers_paper ORDER BY arxiv_id")]
-    assert ids == sorted([json.loads(line)["id"] for line in real_lines()] + ["0704.9003"])
+    assert ids == sorted([json.loads(line)["id"] for line in real_lines()] + ["0704.9003", "0704.9005"])
+    assert child_db(data_dir, "SELECT title FROM papers_paper WHERE arxiv_id = '0704.9005'") == [("Surrogate \ufffd here",)]
     # Markup in a title is text: stored exactly as received, nothing stripped or interpreted.
     assert child_db(data_dir, "SELECT title FROM papers_paper WHERE arxiv_id = '0704.9003'") == [(MARKUP_TITLE,)]
     assert child_db(data_dir, "SELECT count(*) FROM papers_paper WHERE arxiv_id = '0704.9002'") == [(0,)]
@@ -98,19 +104,19 @@ def test_hostile_lines_are_quarantined_and_the_rest_stored(child_db, data_dir, o
     assert reasons[2] == "title is 100,000 characters long (limit 1,000)"
     raw = child_db(data_dir, "SELECT length(raw) FROM sources_ingestproblem WHERE location = 'hostile.jsonl:203 (0704.9002)'")
     assert raw == [(64 * 1024,)]  # the hostile payload is kept, capped
-    assert child_db(data_dir, "SELECT status, new, quarantined FROM sources_ingestrun") == [("ok", 201, 3)]
+    assert child_db(data_dir, "SELECT status, new, quarantined FROM sources_ingestrun") == [("ok", 202, 3)]
 
     # The same file parsed by a worker process gives the same database.
     parallel = run_cli(other_data_dir, "ingest", "snapshot", str(source), "--workers", "1")
-    assert parallel.returncode == 0, parallel.stderr
+    assert parallel.returncode == QUARANTINED, parallel.stderr
     assert parallel.stdout.strip() == result.stdout.strip()
     assert dump(child_db, other_data_dir) == dump(child_db, data_dir)
     assert problems(child_db, other_data_dir) == found
 
     # Again: nothing new, the bad lines are reported again.
     again = run_cli(data_dir, "ingest", "snapshot", str(source), "--workers", "0")
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "snapshot: 0 new, 0 updated, 201 unchanged, 3 quarantined, 0 deleted, 0 newly listed"
+    assert again.returncode == QUARANTINED, again.stderr
+    assert again.stdout.strip() == "snapshot: 0 new, 0 updated, 202 unchanged, 3 quarantined, 0 deleted, 0 newly listed"
 
 
 def test_gzipped_snapshot_gives_the_same_papers(child_db, data_dir, other_data_dir, tmp_path):
@@ -119,7 +125,7 @@ def test_gzipped_snapshot_gives_the_same_papers(child_db, data_dir, other_data_d
     packed.write_bytes(gzip.compress(plain.read_bytes()))
     first = run_cli(data_dir, "ingest", "snapshot", str(plain), "--workers", "0")
     second = run_cli(other_data_dir, "ingest", "snapshot", str(packed), "--workers", "0")
-    assert (first.returncode, second.returncode) == (0, 0), (first.stderr, second.stderr)
+    assert (first.returncode, second.returncode) == (QUARANTINED, QUARANTINED), (first.stderr, second.stderr)
     assert second.stdout.strip() == first.stdout.strip()
     assert dump(child_db, other_data_dir) == dump(child_db, data_dir)
     assert [loc for _, loc, _ in problems(child_db, other_data_dir)] == [
@@ -128,7 +134,7 @@ def test_gzipped_snapshot_gives_the_same_papers(child_db, data_dir, other_data_d
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
-def test_truncated_gzip_stores_what_precedes_the_cut(child_db, data_dir, tmp_path, workers):
+def test_truncated_gzip_fails_the_run_and_keeps_what_precedes_the_cut(child_db, data_dir, tmp_path, workers):
     packed = gzip.compress(HEAD200.read_bytes())
     cut = packed[: int(len(packed) * 0.6)]
     path = tmp_path / "cut.jsonl.gz"
@@ -138,12 +144,17 @@ def test_truncated_gzip_stores_what_precedes_the_cut(child_db, data_dir, tmp_pat
     assert 50 < complete < 200
 
     result = run_cli(data_dir, "ingest", "snapshot", str(path), "--workers", workers)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (
-        f"snapshot: {complete} new, 0 updated, 0 unchanged, 1 quarantined, 0 deleted, 0 newly listed"
+    assert result.returncode == 1, result.stderr
+    reason = (
+        f"cut.jsonl.gz cannot be read after line {complete} "
+        "(Compressed file ended before the end-of-stream marker was reached): is the file complete?"
     )
+    assert result.stderr.strip().splitlines()[-1] == f"snapshot: the source failed: {reason}"
+    assert result.stdout.strip().startswith(
+        f"snapshot: {complete} new, 0 updated, 0 unchanged, 0 quarantined, 0 deleted, 0 newly listed (run "
+    )
+    # The lines before the cut are whole records: kept. The rest of the file is missing: a failure.
     expected = sorted(json.loads(line)["id"] for line in real_lines()[:complete])
     assert [i for (i,) in child_db(data_dir, "SELECT arxiv_id FROM papers_paper ORDER BY arxiv_id")] == expected
-    ((source, location, reason),) = problems(child_db, data_dir)
-    assert (source, location) == ("snapshot", f"cut.jsonl.gz:{complete + 1}")
-    assert reason.startswith("unreadable input:")
+    assert child_db(data_dir, "SELECT status, new, message FROM sources_ingestrun") == [("failed", complete, reason)]
+    assert problems(child_db, data_dir) == []

@@ -5,13 +5,19 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 from datetime import UTC, datetime
 
 import pytest
 
-from paperfeed.sources.formats import Problem
+from paperfeed.sources.formats import Problem, UnreadableInput
 from paperfeed.sources.formats import snapshot as snapshot_module
-from paperfeed.sources.formats.snapshot import iter_snapshot, parse_snapshot_line, record_to_snapshot
+from paperfeed.sources.formats.snapshot import (
+    iter_snapshot,
+    iter_snapshot_parallel,
+    parse_snapshot_line,
+    record_to_snapshot,
+)
 from paperfeed.sources.record import PaperRecord
 
 from .hostile import HUGE_TITLE
@@ -199,12 +205,33 @@ def test_record_to_snapshot_format(records):
     assert line["license"] is None
 
 
-def test_a_truncated_gzip_file_gives_its_lines_then_a_problem(head200, tmp_path):
+def test_a_truncated_gzip_file_gives_its_lines_then_raises(head200, tmp_path):
+    """The lines before the cut are good records; the cut itself is no record but a broken
+    file, so the parser says so by raising once they are out (the run then fails)."""
     packed = gzip.compress(head200.read_bytes())
     path = tmp_path / "cut.json.gz"
     path.write_bytes(packed[: len(packed) // 2])
-    results = list(iter_snapshot(path))
-    *records, problem = results
-    assert 50 < len(records) < 200 and all(isinstance(r, PaperRecord) for r in records[:-1])
-    assert isinstance(problem, Problem) and problem.reason.startswith("unreadable input")
-    assert problem.location == f"cut.json.gz:{len(records) + 1}"
+    records = []
+    with pytest.raises(UnreadableInput) as raised:
+        for item in iter_snapshot(path):
+            records.append(item)
+    assert 50 < len(records) < 200 and all(isinstance(r, PaperRecord) for r in records)
+    assert str(raised.value) == (
+        f"cut.json.gz cannot be read after line {len(records)} "
+        "(Compressed file ended before the end-of-stream marker was reached): is the file complete?"
+    )
+
+
+def test_parser_processes_end_a_cut_file_the_same_way_whatever_its_name(head200, tmp_path):
+    """With parser processes the reader runs in a thread: whatever stops it is raised to the
+    caller. A file name that is not UTF-8 (a lone surrogate in Python) once made it die
+    quietly, and the run ended as if the file had no lines."""
+    packed = gzip.compress(head200.read_bytes())
+    path = tmp_path / os.fsdecode(b"\xff-cut.json.gz")
+    path.write_bytes(packed[: len(packed) // 2])
+    records = []
+    with pytest.raises(UnreadableInput, match=r"^\\udcff-cut\.json\.gz cannot be read after line (\d+) ") as raised:
+        for item in iter_snapshot_parallel(path, workers=1, chunk=40):
+            records.append(item)
+    assert 50 < len(records) < 200 and all(isinstance(r, PaperRecord) for r in records)
+    assert f"after line {len(records)} " in str(raised.value)

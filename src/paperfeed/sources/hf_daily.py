@@ -29,7 +29,7 @@ def fetch_daily(client: PoliteClient, period: dict[str, str], sink: Sink) -> int
             raise SourceError(f"Hugging Face answered HTTP {response.status} for {response.url}")
         try:
             items = json.loads(response.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             sink.add_all(parse_hf_daily(response.body, response.url))  # quarantines the body
             sink.flush()
             raise SourceError(f"Hugging Face sent malformed JSON: {exc}") from None

@@ -13,7 +13,8 @@ from datetime import time
 
 from paperfeed.sources.record import PaperRecord, VersionRecord
 
-_FILLABLE = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in {"arxiv_id", "versions", "num_authors"}]
+_NOT_FILLABLE = {"arxiv_id", "versions", "num_authors", "origin"}
+_FILLABLE = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in _NOT_FILLABLE]
 
 
 def group_by_id(records: Iterable[PaperRecord]) -> dict[str, list[PaperRecord]]:

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from paperfeed.sources import processes
+
 
 class IngestProblem(models.Model):
     """A record a source could not turn into a paper, kept with its raw payload.
@@ -27,15 +29,16 @@ class IngestRun(models.Model):
     """One run of `paperfeed ingest …`: what it was asked, how it ended, what it changed."""
 
     class Status(models.TextChoices):
-        RUNNING = "running"  # or killed: a run that never finished keeps this status
+        RUNNING = "running"  # see state(): a killed run never finishes, its process is gone
         OK = "ok"
         FAILED = "failed"  # the source itself failed (unreachable, refusing, broken)
+        INTERRUPTED = "interrupted"  # its process ended without finishing it (kill -9, a crash)
 
     source = models.CharField(max_length=40, db_index=True)
     arguments = models.CharField(max_length=1000, blank=True)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     new = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -44,12 +47,27 @@ class IngestRun(models.Model):
     listed = models.PositiveIntegerField(default=0)  # new entries on daily lists
     requests = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # The process doing the run, so that one killed without a chance to say so (kill -9, the
+    # machine going down) is told apart from one still going: see state().
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    process_started = models.CharField(max_length=40, blank=True)  # tells a reused pid apart
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.state()}"
+
+    def state(self) -> str:
+        """The status, with a "running" run whose process is gone reported as "interrupted".
+
+        Only a run of this machine can be checked; one of another host stays "running".
+        """
+        if self.status != self.Status.RUNNING or self.pid is None or self.host != processes.this_host():
+            return self.status
+        alive = processes.is_running(self.pid, self.process_started)
+        return self.status if alive else self.Status.INTERRUPTED
 
 
 class HarvestCheckpoint(models.Model):

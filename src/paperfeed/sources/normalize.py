@@ -30,28 +30,60 @@ class InvalidRecord(ValueError):
 
 # -- text ----------------------------------------------------------------------------------
 
-# str.translate + str.split are several times faster than regular expressions here, and
-# this runs for every field of every record of multi-million-line snapshots.
-_DROP_CONTROL = {c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+# Text from a source becomes valid Unicode that every database accepts, here and only here:
+# - control characters (C0 but tab, line feed and carriage return, DEL, C1) are removed: they
+#   carry no text, and NUL is refused by PostgreSQL outright;
+# - a lone surrogate (JSON's "\ud800" decodes to one) is not a character at all and cannot be
+#   encoded as UTF-8: it becomes U+FFFD, the replacement character, so the reader sees where
+#   something was lost.
+# One str.translate does both: with str.split it is several times faster than regular
+# expressions, and this runs for every field of every record of multi-million-line snapshots.
+_MAKE_VALID = {
+    c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+} | {c: "\ufffd" for c in range(0xD800, 0xE000)}
+
+
+def valid_text(value: object) -> str:
+    """`value` as text any database stores: no control characters but tab and line breaks,
+    no lone surrogates. For source strings that are not record fields (a username on a
+    list, a quarantined record's location); fields go through :func:`clean_text`."""
+    return str(value).translate(_MAKE_VALID)
+
+
+def escaped_raw(payload: bytes | str) -> str:
+    """A payload as received, as text any database stores: bytes that are not UTF-8, lone
+    surrogates and NUL are written as backslash escapes (``\\xff``, ``\\ud800``, ``\\x00``)
+    instead of being lost, so a quarantined record shows exactly what came in."""
+    if isinstance(payload, bytes):
+        text = payload.decode("utf-8", "backslashreplace")
+    else:
+        text = str(payload).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\x00")
 
 
 def clean_text(value: object, limit: int = MAX_FIELD, field: str = "field") -> str:
-    """One line of text: NFC, no control characters, runs of white space folded to one space."""
+    """One line of text: valid, NFC, no control characters, runs of white space folded to one space."""
     if value is None or value == "":
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    text = " ".join(text.translate(_DROP_CONTROL).split())
+    text = unicodedata.normalize("NFC", str(value).translate(_MAKE_VALID))
+    text = " ".join(text.split())
     if len(text) > limit:
         raise InvalidRecord(f"{field} is {len(text):,} characters long (limit {limit:,})")
     return text
+
+
+def clean_label(value: object, limit: int) -> str:
+    """A short name around a record (a username, an organization on a list): cleaned like
+    :func:`clean_text` but cut to `limit`, as it is no reason to refuse the paper."""
+    return clean_text(str(value or "")[: limit * 4], limit * 4)[:limit].strip()
 
 
 def clean_abstract(value: object) -> str:
     """Abstracts keep paragraph breaks (a blank line, or arXiv's indented new paragraph)."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_DROP_CONTROL).strip()
+    text = unicodedata.normalize("NFC", str(value).translate(_MAKE_VALID))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     # arXiv marks a new paragraph by a line that starts with spaces; plain wrapping otherwise.
     paragraphs = re.split(r"\n\s*\n|\n(?=[ \t]+\S)", text)
     cleaned = "\n\n".join(p for p in (" ".join(p.split()) for p in paragraphs) if p)
@@ -265,6 +297,15 @@ def parse_versions(items: Iterable[dict]) -> list[VersionRecord]:
 
 # -- the record ----------------------------------------------------------------------------
 
+MAX_LINK = 500  # the length of the columns (Paper.github_repo, project_page)
+
+
+def _link(url: str) -> str:
+    """A web link the paper can keep; one found in an abstract may be any length, and no
+    link is a reason to refuse the paper, so a longer one is left out."""
+    return url if url.startswith(("http://", "https://")) and len(url) <= MAX_LINK else ""
+
+
 _WITHDRAWN = re.compile(r"\b(this (paper|submission|article) (has been|is) withdrawn|withdrawn by)\b", re.I)
 
 
@@ -329,7 +370,7 @@ def build_record(
         report_no=clean_text(report_no, 300, "report-no"),
         license=clean_text(license, 300, "license"),
         submitter=clean_text(submitter, 300, "submitter"),
-        github_repo=repo if repo.startswith(("http://", "https://")) else "",
-        project_page=page if page.startswith(("http://", "https://")) else "",
+        github_repo=_link(repo),
+        project_page=_link(page),
         withdrawn=withdrawn,
     )

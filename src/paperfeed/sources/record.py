@@ -19,6 +19,14 @@ class VersionRecord:
     size: str = ""  # as arXiv reports it, e.g. "443kb"
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a record was read and what was read, to quarantine it should storing it fail."""
+
+    location: str  # "file:line (id)", a URL and entry, …
+    raw: bytes | str  # the payload as received (a snapshot line, an Atom entry, a JSON item)
+
+
 @dataclass
 class PaperRecord:
     arxiv_id: str  # canonical id without version: "2412.13148" or "hep-th/9901001"
@@ -43,6 +51,8 @@ class PaperRecord:
     github_repo: str = ""
     project_page: str = ""
     withdrawn: bool = False
+    # Not part of the paper: set by the parsers, left out of comparisons and merges.
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     @property
     def author_count(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from paperfeed.papers.models import Paper
 from paperfeed.sources import arxiv_api
-from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.http import PoliteClient, SourceError
 from paperfeed.sources.pipeline import RunLog, Sink
 
 
@@ -13,7 +13,8 @@ def fetch_paper(arxiv_id: str, *, origin: str, retries: int | None = None) -> Pa
 
     Returns the stored paper, or None when arXiv does not know it; raises SourceError when
     arXiv fails (after `retries`, default the setting — a web request passes 0, because a
-    Retry-After wait would hold a worker).
+    Retry-After wait would hold a worker), or when the database refused arXiv's record (it is
+    quarantined, see Sink.flush).
     """
     log = RunLog("submit", origin)
     sink = Sink("submit")
@@ -25,4 +26,9 @@ def fetch_paper(arxiv_id: str, *, origin: str, retries: int | None = None) -> Pa
             log.finish(sink.summary, failed=str(exc), requests=client.requests_made)
             raise
         log.finish(sink.summary, requests=client.requests_made)
-    return None if missing else Paper.objects.filter(arxiv_id=arxiv_id).first()
+    if missing:
+        return None
+    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
+    if paper is None:  # arXiv knows it, but its record was refused: not "not found"
+        raise SourceError(f"arXiv's record of {arxiv_id} could not be stored; it is quarantined (see paperfeed status)")
+    return paper

@@ -6,7 +6,8 @@ Every parser turns its input into, per input record, one of:
 - a :class:`Problem` saying where and why a record could not be read, with its raw text,
 - a :class:`Deleted` marker (OAI-PMH only: arXiv withdrew the record from the feed).
 
-Bad input never raises out of a parser and is never silently dropped. Parsers only pick raw
+Bad input never raises out of a parser and is never silently dropped (a file that breaks
+off raises UnreadableInput, after everything before the break). Parsers only pick raw
 values out of their format; all cleaning happens in ``build_record``.
 
 This package does not touch the database (so scripts can use it without Django set up).
@@ -25,12 +26,19 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from paperfeed.sources.normalize import InvalidRecord, build_record
-from paperfeed.sources.record import PaperRecord
+from paperfeed.sources.normalize import InvalidRecord, build_record, escaped_raw, valid_text
+from paperfeed.sources.record import Origin, PaperRecord
 
 # What reading a damaged file raises: a truncated or corrupt gzip stream (BadGzipFile is an
-# OSError), or a disk error. Line-based parsers turn it into a last Problem.
+# OSError), or a disk error. The snapshot parser turns it into UnreadableInput; the seed
+# parser (bundled files only) into a last Problem.
 UNREADABLE_INPUT = (OSError, EOFError, zlib.error)
+
+class UnreadableInput(Exception):
+    """A file cannot be read to its end; every record before the damage has been yielded.
+
+    Not a Problem of one record: the rest of the file is missing, so the run fails."""
+
 
 # IngestProblem keeps at most this much of a bad payload; a hostile one can be any size.
 RAW_LIMIT = 64 * 1024
@@ -63,32 +71,40 @@ class DailyItem:
 
 
 def make_problem(location: str, reason: str, raw: object = "") -> Problem:
-    text = raw if isinstance(raw, str) else repr(raw)
-    return Problem(location=location, reason=reason, raw=text[:RAW_LIMIT])
+    """A Problem whose text fields any database stores (see normalize.valid_text/escaped_raw)."""
+    if isinstance(raw, (bytes, bytearray)):
+        text = escaped_raw(bytes(raw[: RAW_LIMIT * 4]))  # a bound before decoding, on the safe side
+    else:
+        text = escaped_raw(raw[: RAW_LIMIT * 2] if isinstance(raw, str) else repr(raw))
+    return Problem(location=valid_text(location), reason=valid_text(reason), raw=text[:RAW_LIMIT])
 
 
 def json_object_or_problem(line: bytes | str, location: str) -> dict | Problem:
     """One JSON-lines record as a dict, or the Problem saying why it is not one."""
     # An invalid byte becomes U+FFFD: one bad character should not cost the whole record.
-    raw = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
+    text = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
     try:
-        item = json.loads(raw)
+        item = json.loads(text)
     except ValueError as exc:
-        return make_problem(location, f"malformed JSON: {exc}", raw)
+        return make_problem(location, f"malformed JSON: {exc}", line)
+    except RecursionError:  # "[[[[…" nested deeper than Python's stack: one bad line, not a crash
+        return make_problem(location, "malformed JSON: nested too deeply", line)
     if not isinstance(item, dict):
-        return make_problem(location, f"expected a JSON object, got {type(item).__name__}", raw)
+        return make_problem(location, f"expected a JSON object, got {type(item).__name__}", line)
     return item
 
 
 def record_or_problem(location: str, raw: object, **fields) -> PaperRecord | Problem:
     """``build_record(**fields)``, or a Problem carrying the reason and the raw input."""
     try:
-        return build_record(**fields)
+        record = build_record(**fields)
     except InvalidRecord as exc:
         return make_problem(location, str(exc), raw)
     except (TypeError, ValueError) as exc:
         # A value of the wrong JSON type (a number where a list belongs) and the like.
         return make_problem(location, f"unreadable record: {exc}", raw)
+    record.origin = Origin(location, raw)  # for the quarantine, should the database refuse it
+    return record
 
 
 @contextmanager

@@ -24,8 +24,15 @@ def local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def iter_elements(data: bytes | str | BinaryIO, wanted: dict[str, set[str]]) -> Iterator[Element]:
+def iter_elements(
+    data: bytes | str | BinaryIO, wanted: dict[str, set[str]], roots: set[str] | None = None
+) -> Iterator[Element]:
     """Yield each element named in ``wanted`` once it is complete.
+
+    ``roots``: the local names the document element may have. Anything else (an HTML error
+    page a server or proxy sent with status 200, well-formed or not) raises
+    :class:`XMLUnreadable` before any element is yielded: it is a broken answer, not an
+    empty one.
 
     ``wanted`` maps a local name to the local names its parent may have (empty: any parent):
     an OAI ``record`` sits in ``ListRecords``/``GetRecord``, while a MARC ``record`` inside the
@@ -45,6 +52,9 @@ def iter_elements(data: bytes | str | BinaryIO, wanted: dict[str, set[str]]) -> 
         for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
             name = local(element.tag)
             if event == "start":
+                if not path and roots is not None and name not in roots:
+                    expected = " or ".join(f"<{r}>" for r in sorted(roots))
+                    raise XMLUnreadable(f"expected {expected}, got <{name}> (an error page?)")
                 path.append(name)
                 continue
             path.pop()

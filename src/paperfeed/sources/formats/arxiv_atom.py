@@ -44,7 +44,7 @@ def parse_atom(data: bytes | str | BinaryIO, location: str = "arxiv-api") -> Ato
     page = AtomPage()
     paging: dict[str, int | None] = {}
     try:
-        for element in iter_elements(data, {"entry": {"feed"}} | {name: set() for name in _PAGING}):
+        for element in iter_elements(data, {"entry": {"feed"}} | {name: set() for name in _PAGING}, roots={"feed"}):
             name = local(element.tag)
             if name == "entry":
                 page.items.append(_entry(element, location, len(page.items) + 1))

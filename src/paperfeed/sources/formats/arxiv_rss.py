@@ -44,7 +44,8 @@ class RssFeed:
 def parse_rss(data: bytes | str, location: str = "arxiv-rss") -> RssFeed:
     feed = RssFeed()
     try:
-        for element in iter_elements(data, {"item": {"channel"}, "pubDate": {"channel"}, "skipDays": {"channel"}}):
+        wanted = {"item": {"channel"}, "pubDate": {"channel"}, "skipDays": {"channel"}}
+        for element in iter_elements(data, wanted, roots={"rss"}):
             name = local(element.tag)
             if name == "pubDate":
                 feed.date = _date(text(element))

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 
 from paperfeed.sources.formats import DailyItem, Problem, make_problem, record_or_problem
-from paperfeed.sources.normalize import InvalidRecord, parse_datetime
+from paperfeed.sources.normalize import InvalidRecord, clean_label, parse_datetime
 
 __all__ = ["DailyItem", "parse_hf_daily", "parse_hf_item"]
 
@@ -24,8 +24,8 @@ def parse_hf_daily(data: bytes | str | list, location: str = "hf-daily") -> Iter
     if isinstance(data, (bytes, str)):
         try:
             data = json.loads(data)
-        except ValueError as exc:
-            yield make_problem(location, f"malformed JSON: {exc}", _text(data))
+        except (ValueError, RecursionError) as exc:
+            yield make_problem(location, f"malformed JSON: {exc or 'nested too deeply'}", _text(data))
             return
     if not isinstance(data, list):
         yield make_problem(location, f"expected a JSON list, got {type(data).__name__}", _text(data))
@@ -69,9 +69,10 @@ def parse_hf_item(item: object, location: str) -> DailyItem | Problem:
         record=record,
         date=listed.date(),  # parse_datetime returns UTC, so this is the UTC day
         upvotes=_count(paper.get("upvotes")),
-        submitted_by=_submitter(item, paper),
-        organization=org[0],
-        organization_slug=org[1],
+        # The columns' lengths (papers.models.DailyEntry, Organization).
+        submitted_by=clean_label(_submitter(item, paper), 150),
+        organization=clean_label(org[0], 200),
+        organization_slug=clean_label(org[1], 100),
     )
 
 

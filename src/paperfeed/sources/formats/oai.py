@@ -75,7 +75,8 @@ class OAIPage:
 def parse_oai(data: bytes | str | BinaryIO, location: str = "oai") -> OAIPage:
     page = OAIPage()
     try:
-        for element in iter_elements(data, _WANTED):
+        # The root: an OAI-PMH response, or the bare list some recorded harvests were saved as.
+        for element in iter_elements(data, _WANTED, roots={"OAI-PMH", "ListRecords", "GetRecord"}):
             name = local(element.tag)
             if name == "record":
                 page.items.append(_record(element, f"{location} record {len(page.items) + 1}"))

@@ -5,7 +5,9 @@ report-no, categories, license, abstract, versions, update_date, authors_parsed`
 ``versions`` is ``[{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}, ...]`` and
 ``authors_parsed`` is ``[[last, first, suffix, (affiliation...)], ...]``. Missing values are
 ``null``. The full file is several GB, so it is read line by line (gzip or not) in constant
-memory; a problem is located as ``file:line``.
+memory; a problem is located as ``file:line``. A file that cannot be read to its end (a
+truncated or corrupt gzip stream) raises :class:`UnreadableInput` once every line before the
+damage has been yielded: those records are good, the rest of the file is missing.
 
 :func:`record_to_snapshot` writes a record back in the same shape (the bundled sample uses it).
 """
@@ -13,6 +15,7 @@ memory; a problem is located as ``file:line``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +23,7 @@ from typing import BinaryIO
 from paperfeed.sources.formats import (
     UNREADABLE_INPUT,
     Problem,
+    UnreadableInput,
     json_object_or_problem,
     make_problem,
     open_binary,
@@ -35,7 +39,9 @@ MAX_LINE = 8 * 1024 * 1024
 
 
 def iter_snapshot(source: str | Path | BinaryIO, name: str | None = None) -> Iterator[PaperRecord | Problem]:
-    """Yield a PaperRecord or a Problem for every non-blank line of a snapshot file."""
+    """Yield a PaperRecord or a Problem for every non-blank line of a snapshot file.
+
+    Raises UnreadableInput after the last readable line of a damaged file."""
     label = source_name(source, name)
     with open_binary(source) as stream:
         number = 0
@@ -48,7 +54,18 @@ def iter_snapshot(source: str | Path | BinaryIO, name: str | None = None) -> Ite
                 elif line.strip():
                     yield parse_snapshot_line(line, location)
         except UNREADABLE_INPUT as exc:
-            yield make_problem(f"{label}:{number + 1}", f"unreadable input: {exc or type(exc).__name__}")
+            raise UnreadableInput(_unreadable(label, number, exc)) from None
+
+
+def _unreadable(label: str, number: int, exc: BaseException) -> str:
+    return f"{label} cannot be read after line {number:,} ({exc or type(exc).__name__}): is the file complete?"
+
+
+@dataclass(frozen=True)
+class _Damaged:
+    """Handed from the reader through a parser process: the file broke off here."""
+
+    message: str
 
 
 def iter_snapshot_parallel(
@@ -74,6 +91,7 @@ def iter_snapshot_parallel(
     pending: queue.Queue = queue.Queue(maxsize=max(16, 4 * workers))
     done = object()
     stop = threading.Event()
+    failed: list[BaseException] = []  # what stopped the reader, raised here in the writer
 
     with context.Pool(workers) as pool:
 
@@ -89,6 +107,8 @@ def iter_snapshot_parallel(
                             continue
                     if stop.is_set():
                         return
+            except BaseException as exc:  # noqa: BLE001 - a reader that dies must not pass for the end of the file
+                failed.append(exc)
             finally:
                 pending.put(done)
 
@@ -96,7 +116,13 @@ def iter_snapshot_parallel(
         feeder.start()
         try:
             while (result := pending.get()) is not done:
-                yield from result.get()
+                items = result.get()
+                if items and isinstance(items[-1], _Damaged):  # the reader's last chunk
+                    yield from items[:-1]
+                    raise UnreadableInput(items[-1].message)
+                yield from items
+            if failed:
+                raise failed[0]
         finally:
             stop.set()
             while feeder.is_alive():  # let the feeder notice and finish before the pool closes
@@ -118,18 +144,19 @@ def _chunks(source, label: str, size: int) -> Iterator[list[tuple[str, bytes, bo
                     yield batch
                     batch = []
         except UNREADABLE_INPUT as exc:
-            batch.append((f"{label}:{number + 1}", f"unreadable input: {exc or type(exc).__name__}".encode(), True))
+            # backslashreplace: a file name that is not UTF-8 holds lone surrogates.
+            batch.append(("", _unreadable(label, number, exc).encode("utf-8", "backslashreplace"), True))
     if batch:
         yield batch
 
 
-def _parse_chunk(batch: list[tuple[str, bytes, bool]]) -> list[PaperRecord | Problem]:
-    results: list[PaperRecord | Problem] = []
+def _parse_chunk(batch: list[tuple[str, bytes, bool]]) -> list[PaperRecord | Problem | _Damaged]:
+    results: list[PaperRecord | Problem | _Damaged] = []
     for location, line, broken in batch:
         if not broken:
             results.append(parse_snapshot_line(line, location))
-        elif line.startswith(b"unreadable input:"):
-            results.append(make_problem(location, line.decode()))
+        elif not location:  # the file broke off: always the last entry of the last chunk
+            results.append(_Damaged(line.decode()))
         else:
             results.append(make_problem(location, f"line longer than {MAX_LINE:,} bytes", line.decode("utf-8", "replace")))
     return results
@@ -155,7 +182,7 @@ def parse_snapshot_line(line: bytes | str, location: str) -> PaperRecord | Probl
     item = json_object_or_problem(line, location)
     if isinstance(item, Problem):
         return item
-    raw = line.decode("utf-8", errors="replace") if isinstance(line, bytes) else line
+    raw = line  # kept as received: quarantined as is should the record be refused
     if not item.get("id") or not isinstance(item["id"], str):
         return make_problem(location, "record has no id", raw)
     versions = item.get("versions") or []

@@ -85,7 +85,7 @@ def _run(run: IngestRun | None) -> dict | None:
         "arguments": run.arguments,
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "status": run.status,
+        "status": run.state(),  # "interrupted" for a run whose process is gone
         "new": run.new,
         "updated": run.updated,
         "unchanged": run.unchanged,

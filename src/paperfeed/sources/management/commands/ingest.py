@@ -16,9 +16,14 @@ from paperfeed.ops import preflight
 from paperfeed.ops.progress import progress_reporter
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.sources import arxiv_api, arxiv_oai, arxiv_rss, hf_daily
+from paperfeed.sources.formats import UnreadableInput
 from paperfeed.sources.formats.snapshot import iter_snapshot, iter_snapshot_parallel
 from paperfeed.sources.http import PoliteClient, SourceError
 from paperfeed.sources.pipeline import RunLog, Sink
+
+
+# Exit status of a run that finished but quarantined records (docs/operations.md).
+QUARANTINED = 3
 
 
 def _date(text: str) -> date:
@@ -40,8 +45,9 @@ def _categories(text: str) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Ingest papers from a source. Prints a summary (new, updated, unchanged, quarantined); "
-        "exits 0 on success, 1 when the source itself failed, 2 on bad arguments. "
-        "Records that cannot be read are quarantined (see `paperfeed status`), never dropped."
+        "exits 0 on success, 1 when the source itself failed, 2 on bad arguments, "
+        "3 when the run finished but quarantined records. "
+        "Records that cannot be read or stored are quarantined (see `paperfeed status`), never dropped."
     )
 
     def add_arguments(self, parser):
@@ -102,7 +108,8 @@ class Command(BaseCommand):
             try:
                 note = self._run(source, options, sink, client)
                 sink.flush()
-            except SourceError as exc:
+            except (SourceError, UnreadableInput) as exc:
+                # What was read before the failure is good: stored, and said so.
                 sink.flush()
                 run = log.finish(sink.summary, failed=str(exc), requests=client.requests_made if client else 0)
                 self.stderr.write(f"{source}: the source failed: {exc}")
@@ -117,6 +124,12 @@ class Command(BaseCommand):
                     client.close()
         log.finish(sink.summary, requests=client.requests_made if client else 0)
         self.stdout.write(f"{source}: {sink.summary.line()}" + (f"; {note}" if note else ""))
+        if sink.summary.quarantined:
+            # Not a failure (the run went on), but not silent either: cron mails it.
+            self.stderr.write(
+                f"{source}: {sink.summary.quarantined:,} record(s) quarantined; `paperfeed status` lists them"
+            )
+            raise SystemExit(QUARANTINED)
 
     def _validate(self, source: str, options: dict) -> None:
         """Argument mistakes are exit 2, before any request is made or any run recorded."""
