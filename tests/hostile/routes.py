@@ -43,7 +43,7 @@ class Route:
         return self.route.startswith("api/")
 
     def __str__(self) -> str:
-        return self.name or self.route
+        return self.name or self.route or "/"
 
 
 def _walk(patterns, prefix: str = "", converters: dict | None = None):
