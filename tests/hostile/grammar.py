@@ -80,3 +80,14 @@ def json_body(fields: list[str], valid: dict[str, list[str]]) -> st.SearchStrate
     return st.one_of(members, members, documents.map(lambda d: d)).map(
         lambda text: text.encode("utf-8", "surrogatepass")
     ) | st.sampled_from([b"\xff\xfe", b'{"a": "\xed\xb2\x80"}', b"\x00"])
+
+
+# Multipart bodies (boundary "b"): cut off, without a closing boundary, with NUL in a field
+# and in a field name.
+MULTIPART = [
+    b"--b\r\n",
+    b'--b\r\nContent-Disposition: form-data; name="q"\r\n\r\nabc',
+    b'--b\r\nContent-Disposition: form-data; name="q"\r\n\r\na\x00b\r\n--b--\r\n',
+    b'--b\r\nContent-Disposition: form-data; name="a\x00"\r\n\r\nx\r\n--b--\r\n',
+    b'--b\r\nContent-Disposition: form-data; name="f"; filename="../x"\r\n\r\n' + b"x" * 10_000 + b"\r\n--b--\r\n",
+]

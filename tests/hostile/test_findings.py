@@ -147,3 +147,16 @@ def test_markdown_view_makes_no_link_from_paper_text(client):
     html = MarkdownIt("commonmark").render(text)
     links = re.findall(r'href="([^"]*)"', html)
     assert links and not [link for link in links if "evil.example" in link], links
+
+
+def test_a_cut_multipart_body_is_an_empty_form(reader):
+    response = reader.post(
+        "/settings/personal/mute-add", b"--b\r\nContent-Disposition: form-data; name=", content_type="multipart/form-data; boundary=b"
+    )
+    assert response.status_code in (302, 303)
+    assert not MuteRule.objects.exists()
+
+
+def test_a_path_with_control_characters_is_404(client):
+    assert client.get("/users/a%00b").status_code == 404
+    assert client.get("/organizations/%01").status_code == 404
