@@ -159,7 +159,9 @@ def requests(draw, route: Route, valid: dict):
         if kind == "json":
             body, content_type = draw(grammar.json_body(names, valid)), "application/json"
         elif kind == "multipart":
-            body, content_type = draw(st.sampled_from(grammar.MULTIPART)), "multipart/form-data; boundary=b"
+            body = draw(st.sampled_from(grammar.MULTIPART))
+            content_type = draw(st.sampled_from(["multipart/form-data; boundary=b", "multipart/form-data; boundary=",
+                                                 "multipart/form-data"]))
         else:
             # Every field the view reads with a valid value, then some made hostile: the view
             # gets past "field missing" to the field under attack.
