@@ -120,7 +120,12 @@ def test_stored_unknown_periods_become_daily():
     migration = importlib.import_module("paperfeed.digests.migrations.0002_unknown_periods_become_daily")
     good = Subscription.objects.create(email="weekly@example.org", period="weekly")
     bad = Subscription.objects.create(email="hourly@example.org", period="hourly")
-    migration.unknown_to_daily(apps, None)
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    # What the migration uses of its schema editor: the connection of the migrated database.
+    migration.unknown_to_daily(apps, SimpleNamespace(connection=connection))
     good.refresh_from_db()
     bad.refresh_from_db()
     assert (good.period, bad.period) == ("weekly", "daily")

@@ -9,7 +9,9 @@ KNOWN = ("daily", "weekly")
 
 def unknown_to_daily(apps, schema_editor):
     Subscription = apps.get_model("digests", "Subscription")
-    Subscription.objects.exclude(period__in=KNOWN).update(period="daily")
+    # The database being migrated, which is not always the default one (migrate-data's target).
+    database = schema_editor.connection.alias
+    Subscription.objects.using(database).exclude(period__in=KNOWN).update(period="daily")
 
 
 class Migration(migrations.Migration):
