@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from paperfeed.api.http import ApiError
-from paperfeed.feeds.periods import Period, parse_day, parse_month, parse_week
+from paperfeed.feeds.periods import FIRST_YEAR, LAST_YEAR, Period, parse_day, parse_month, parse_week, year_out_of_range
 from paperfeed.papers.ids import ArxivId, parse_arxiv_id
 
 MAX_LIMIT = 100
@@ -48,6 +48,8 @@ def period(request) -> Period | None:
     parser, shape = {"date": (parse_day, "YYYY-MM-DD"), "week": (parse_week, "YYYY-Www"), "month": (parse_month, "YYYY-MM")}[name]
     parsed = parser(raw.strip())
     if parsed is None:
+        if year_out_of_range(raw.strip()):
+            raise ApiError(f"{name} must be in the years {FIRST_YEAR}–{LAST_YEAR}.")
         raise ApiError(f"{name} must be a valid {shape}.")
     return parsed
 

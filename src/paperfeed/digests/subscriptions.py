@@ -27,6 +27,9 @@ def subscribe(
     An address that bounced stays stopped (only an operator can lift that, in the admin); an
     unsubscribed one can come back, through a new confirmation.
     """
+    if period not in Subscription.Period.values:
+        # A period no digest run sends would be a subscription that silently never mails.
+        raise ValueError(f"unknown digest period {period!r}; use {' or '.join(Subscription.Period.values)}")
     email = email.strip()
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().filter(email__iexact=email).first()

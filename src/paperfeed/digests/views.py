@@ -102,7 +102,17 @@ def digest_settings(request):
     if request.method == "POST" and request.POST.get("action") == "subscribe":
         if not request.user.email:
             return render(request, "digests/settings.html", {"no_email": True}, status=400)
-        subscriptions.subscribe(request.user.email, request.POST.get("period", "daily"), user=request.user)
+        period = request.POST.get("period", "daily")
+        if period not in Subscription.Period.values:
+            # Only the form's radio buttons name a period; anything else would be stored as a
+            # subscription that no digest run ever sends.
+            return render(
+                request,
+                "digests/settings.html",
+                {"subscription": subscription, "period_error": True, "period_help": PERIOD_HELP},
+                status=400,
+            )
+        subscriptions.subscribe(request.user.email, period, user=request.user)
         return redirect("digest-settings")
     if request.method == "POST" and request.POST.get("action") == "unsubscribe" and subscription:
         subscriptions.unsubscribe(subscription)

@@ -51,14 +51,33 @@ def month_of(day: date) -> Period:
     return Period("month", day.replace(day=1), day.replace(day=last))
 
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# The years a URL or an API parameter may name. Lists are kept from arXiv's first year on;
+# the far end leaves room for the date arithmetic around a period (the next week, the end of
+# a month, a digest's send time) that overflows `date` near year 9999 and before year 1.
+# Anything outside is "no such period" (404 on pages, 400 on the API), never an error page.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+def _in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def year_out_of_range(text: str) -> bool:
+    """Whether `text` has the shape of a period but names a year outside the range."""
+    m = _DAY.fullmatch(text) or _WEEK.fullmatch(text) or _MONTH.fullmatch(text)
+    return bool(m) and not _in_range(int(m[1]))
+
+
+# ASCII digits, the whole text (no trailing newline): a URL names a period one way only.
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 
 def parse_day(text: str) -> Period | None:
-    m = _DAY.match(text)
-    if not m:
+    m = _DAY.fullmatch(text)
+    if not m or not _in_range(int(m[1])):
         return None
     try:
         return day_period(date(int(m[1]), int(m[2]), int(m[3])))
@@ -67,8 +86,8 @@ def parse_day(text: str) -> Period | None:
 
 
 def parse_week(text: str) -> Period | None:
-    m = _WEEK.match(text)
-    if not m:
+    m = _WEEK.fullmatch(text)
+    if not m or not _in_range(int(m[1])):
         return None
     try:
         return week_of(date.fromisocalendar(int(m[1]), int(m[2]), 1))
@@ -77,7 +96,7 @@ def parse_week(text: str) -> Period | None:
 
 
 def parse_month(text: str) -> Period | None:
-    m = _MONTH.match(text)
-    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+    m = _MONTH.fullmatch(text)
+    if not m or not 1 <= int(m[2]) <= 12 or not _in_range(int(m[1])):
         return None
     return month_of(date(int(m[1]), int(m[2]), 1))

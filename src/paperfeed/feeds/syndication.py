@@ -53,7 +53,10 @@ def render_feed(
     feed_url = _absolute(request.path)
     if fmt == "json":
         return _json_feed(title, link, feed_url, description, items)
-    feed = feedgenerator.Atom1Feed(title=title, link=link, description=description, feed_url=feed_url, language="en")
+    # The title and description can carry a reader's query (the search feed).
+    feed = feedgenerator.Atom1Feed(
+        title=_xml_safe(title), link=link, description=_xml_safe(description), feed_url=feed_url, language="en"
+    )
     for item in items:
         paper = item.paper
         summary = paper.abstract

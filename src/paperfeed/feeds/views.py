@@ -20,7 +20,7 @@ from django.urls import reverse
 from paperfeed.personal.mutes import mute_queryset
 from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
-from paperfeed.feeds.periods import Period, day_period, parse_day, parse_month, parse_week
+from paperfeed.feeds.periods import FIRST_YEAR, LAST_YEAR, Period, day_period, parse_day, parse_month, parse_week
 from paperfeed.feeds.trending import DEFAULT_DAYS
 from paperfeed.papers.daily import one_per_paper
 from paperfeed.papers.models import DailyEntry, total_upvotes_expression
@@ -82,7 +82,10 @@ def month(request, month: str):
 
 def _parsed(period: Period | None) -> Period:
     if period is None:
-        raise Http404("Dates look like 2024-12-17, weeks like 2024-W51, months like 2024-12.")
+        raise Http404(
+            f"Dates look like 2024-12-17, weeks like 2024-W51, months like 2024-12, "
+            f"in the years {FIRST_YEAR}–{LAST_YEAR}."
+        )
     return period
 
 

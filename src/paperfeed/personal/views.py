@@ -159,7 +159,7 @@ def personal_update(request, what: str):
             )
             messages.success(request, _muted_message(rule))
     elif what == "mute-remove":
-        MuteRule.objects.filter(user=user, pk=request.POST.get("id") or 0).delete()
+        _remove(request, MuteRule.objects.filter(user=user), "mute rule")
     elif what == "search-add":
         form = SavedSearchForm(request.POST)
         if form.is_valid() and SavedSearch.objects.filter(user=user).count() < MAX_RULES:
@@ -169,7 +169,7 @@ def personal_update(request, what: str):
             except IntegrityError:
                 pass  # the same query saved twice: keep the first
     elif what == "search-remove":
-        SavedSearch.objects.filter(user=user, pk=request.POST.get("id") or 0).delete()
+        _remove(request, SavedSearch.objects.filter(user=user), "saved search")
     elif what == "categories":
         form = CategoriesForm(request.POST)
         if form.is_valid():
@@ -186,6 +186,16 @@ def personal_update(request, what: str):
     else:
         raise Http404("Unknown setting.")
     return _back(request, reverse("personal-settings"))
+
+
+def _remove(request, rows, what: str) -> None:
+    """Delete the reader's row named by the form's `id`; anything but a row id (the form only
+    ever sends one) is said so on the settings page, not taken to the database."""
+    raw = request.POST.get("id", "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        messages.error(request, f"That {what} could not be removed: the form named no {what}.")
+        return
+    rows.filter(pk=int(raw)).delete()
 
 
 def personal_feed(request, token: str, fmt: str):

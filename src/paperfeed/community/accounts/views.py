@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, transaction
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import render, resolve_url
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -24,10 +24,9 @@ def safe_next(request) -> str:
 
 
 def see_other(url: str):
-    """303: the browser follows with a GET, so a reload does not post again."""
-    response = redirect(url)
-    response.status_code = 303
-    return response
+    """303: the browser follows with a GET, so a reload does not post again. `url` is a URL
+    (never a view name: redirect() would try to reverse a `next` such as "2026-01-01")."""
+    return responses.SeeOther(url)
 
 
 def too_many(response, seconds: int):

@@ -137,15 +137,26 @@ def author_preview(paper, shown: int = 3) -> dict:
 
 # -- Markdown ------------------------------------------------------------------------------
 
-_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+# A "<" that could open a tag or an autolink, with the backslashes before it: an odd run
+# already escapes it, an even one (none included) does not, so one more is added then.
+_MD_TAG = re.compile(r"(?<!\\)((?:\\\\)*)<(?=[A-Za-z/!?])")
 
 
 @register.filter
 def md_text(value: object) -> str:
     """Paper text for the Markdown view: readable as is, but no raw HTML tags, links or images
-    that a Markdown renderer would act on. TeX backslashes and "&" are left alone."""
-    text = _MD_TAG.sub(r"\\<", str(value or ""))
+    that a Markdown renderer would act on. TeX backslashes and "&" are left alone.
+
+    Links take one of three shapes, each broken by one backslash: inline "[text](url)" (the
+    "(" after "]"), references "[text][label]" / "[label]", which need a definition
+    "[label]: url" (the ":" after every "]", so no text defines a label, footnotes "[^1]:"
+    included; and the "[" after "]"), and autolinks "<https://…>" (every "<" before a
+    letter). Each backslash goes before the character it neutralises, right after a fixed
+    one, so a backslash in the text cannot cancel it. A bare https://… stays as written: a
+    renderer that links it shows the address itself, so it hides no target."""
+    text = _MD_TAG.sub(r"\1\\<", str(value or ""))
     text = text.replace("](", "]\\(").replace("![", "!\\[")
+    text = text.replace("]:", "]\\:").replace("][", "]\\[")
     return _SCRIPT_SCHEME.sub(r"\1\2\\:", text)
 
 
