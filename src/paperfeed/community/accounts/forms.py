@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
+
+from paperfeed.community.accounts.backends import find_login_user, throttled_for
 
 User = get_user_model()
 
@@ -35,14 +38,23 @@ def check_username(username: str) -> None:
         raise ValidationError("A username cannot contain “@”.", code="at_sign")
 
 
-def find_login_user(name: str):
-    """The account a login name means: the username, or else the e-mail address."""
-    if not name:
-        return None
-    user = User.objects.filter(username=name).first()
-    if user is None and "@" in name:
-        user = User.objects.filter(email__iexact=name).first()
-    return user
+def throttled_message(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return (
+        "Too many failed log-in attempts. Logging in is paused; "
+        f"try again in about {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
+class ThrottledRefusal:
+    """For forms calling authenticate(): when the log-in limits refused the attempt
+    (backends.py), say so instead of "wrong password" — the password was not checked."""
+
+    def get_invalid_login_error(self):
+        wait = throttled_for(self.request)
+        if wait:
+            return ValidationError(throttled_message(wait), code="throttled")
+        return super().get_invalid_login_error()
 
 
 class SignupForm(UserCreationForm):
@@ -75,7 +87,7 @@ class SignupForm(UserCreationForm):
         return email
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ThrottledRefusal, AuthenticationForm):
     """Log in with the username or the e-mail address, with one message for every refusal.
 
     The refusal never says whether the account exists or is suspended: "wrong username or
@@ -107,8 +119,10 @@ class LoginForm(AuthenticationForm):
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
-    def get_invalid_login_error(self):
-        return ValidationError(INVALID_LOGIN, code="invalid_login")
+
+class AdminLoginForm(ThrottledRefusal, AdminAuthenticationForm):
+    """/admin/login/: Django's admin form, whose authenticate() goes through the same log-in
+    limits as /login; a refusal past them reads as such."""
 
 
 class ResetRequestForm(PasswordResetForm):
