@@ -58,4 +58,3 @@ def login_account_key(account, typed_name: str) -> str:
     if account is not None:
         return f"user:{account.pk}"
     return f"name:{typed_name.strip().lower()}"
-
