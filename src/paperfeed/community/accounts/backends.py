@@ -2,7 +2,10 @@
 
 Every form that logs someone in calls django.contrib.auth.authenticate(): /login (LoginForm),
 /admin/login/ (the admin's AuthenticationForm), and whatever is added later. Throttling here,
-rather than in each view, means no way in can be left out.
+rather than in each view, means no way in can be left out. The forms where a logged-in user
+confirms their current password (e-mail and password change) call `check_current_password`,
+which counts under the same limits: a stolen session must not be a way to guess the password
+(and, through the e-mail change, take the account over).
 
 Before the password is checked, one failed attempt is reserved per account and per client
 address (throttle.reserve: check and count in one transaction, so concurrent guesses cannot
@@ -42,6 +45,18 @@ def find_login_user(name: str):
 def throttled_for(request) -> int:
     """Seconds the log-in refused during this request must wait; 0 when none was refused."""
     return getattr(request, _WAIT_ATTRIBUTE, 0)
+
+
+def check_current_password(request, user, password: str) -> bool:
+    """Whether `password` is `user`'s, checked through the log-in limits (counted as a
+    failure when wrong, like a log-in). Raises Throttled past a limit, without checking."""
+    checks = limits.login_checks(request, user, "")
+    reservation = reserve(checks)
+    if not user.check_password(password):
+        return False
+    release(reservation)
+    limits.login_failures_per_account().clear(limits.login_account_key(user, ""))
+    return True
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -13,11 +13,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
-from paperfeed.community.accounts.backends import find_login_user, throttled_for
+from paperfeed.community.accounts.backends import check_current_password, find_login_user, throttled_for
+from paperfeed.community.accounts.throttle import Throttled
 
 User = get_user_model()
 
@@ -38,12 +39,13 @@ def check_username(username: str) -> None:
         raise ValidationError("A username cannot contain “@”.", code="at_sign")
 
 
-def throttled_message(seconds: int) -> str:
+def about_minutes(seconds: int) -> str:
     minutes = -(-seconds // 60)
-    return (
-        "Too many failed log-in attempts. Logging in is paused; "
-        f"try again in about {minutes} minute{'s' if minutes != 1 else ''}."
-    )
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def throttled_message(seconds: int) -> str:
+    return f"Too many failed log-in attempts. Logging in is paused; try again in {about_minutes(seconds)}."
 
 
 class ThrottledRefusal:
@@ -138,8 +140,10 @@ class EmailChangeForm(forms.Form):
         label="Current password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
+        self.throttled_for = 0
         super().__init__(*args, **kwargs)
 
     def clean_email(self):
@@ -151,14 +155,42 @@ class EmailChangeForm(forms.Form):
     @sensitive_variables("password")
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("Your current password was entered incorrectly.", code="password_incorrect")
+        confirm_current_password(self, password, "Your current password was entered incorrectly.")
         return password
 
     def save(self):
         self.user.email = self.cleaned_data["email"]
         self.user.save(update_fields=["email"])
         return self.user
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its old-password check counted under the log-in limits."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        self.throttled_for = 0
+        super().__init__(user, *args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        confirm_current_password(self, old_password, self.error_messages["password_incorrect"])
+        return old_password
+
+
+@sensitive_variables("password")
+def confirm_current_password(form, password: str, wrong: str) -> None:
+    """The current-password check of a settings form, through the log-in limits; past them
+    the form's `throttled_for` says how long to wait (its page answers 429)."""
+    try:
+        right = check_current_password(form.request, form.user, password)
+    except Throttled as refusal:
+        form.throttled_for = refusal.retry_after
+        message = f"Too many wrong passwords for this account; try again in {about_minutes(refusal.retry_after)}."
+        raise ValidationError(message, code="throttled") from None
+    if not right:
+        raise ValidationError(wrong, code="password_incorrect")
 
 
 def validate_new_user(username: str, email: str, password: str) -> list[str]:
