@@ -157,3 +157,6 @@ def test_valid_tokens_count_nothing(client, make_user, token_for, settings):
     secret = token_for(make_user("ada"))
     assert [client.get("/api/whoami-v2", **auth(secret)).status_code for _ in range(3)] == [200, 200, 200]
     assert not Attempt.objects.filter(scope="token-ip").exists()
+    # One wrong token is the limit here.
+    assert client.get("/api/whoami-v2", **auth("pf_guess")).status_code == 401
+    assert client.get("/api/whoami-v2", **auth(secret)).status_code == 429

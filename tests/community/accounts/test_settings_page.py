@@ -139,6 +139,7 @@ def test_the_right_current_password_clears_the_failures(client, ada, limit_of_th
     from paperfeed.community.accounts.models import Attempt
 
     client.post("/settings/account", {"form": "email", "email": "ada@new.example", "password": "guess"})
+    assert Attempt.objects.filter(scope="login-user", key=f"user:{ada.pk}").count() == 1
     response = client.post("/settings/account", {"form": "email", "email": "ada@new.example", "password": PASSWORD})
     assert response.status_code == 303
     assert not Attempt.objects.filter(scope="login-user").exists()
