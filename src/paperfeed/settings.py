@@ -118,6 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The only backend: Django's ModelBackend behind the log-in limits, so every form that checks
+# a password (/login, /admin/login/) is throttled the same way (community/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["paperfeed.community.accounts.backends.ThrottledModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -265,6 +269,8 @@ PAPERFEED_TRUST_X_FORWARDED_FOR = env_bool("PAPERFEED_TRUST_X_FORWARDED_FOR", Fa
 # Failed logins allowed per 15 minutes, per account and per client address.
 PAPERFEED_LOGIN_FAILURES_PER_ACCOUNT = env_int("PAPERFEED_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
 PAPERFEED_LOGIN_FAILURES_PER_IP = env_int("PAPERFEED_LOGIN_FAILURES_PER_IP", 20, minimum=1)
+# Requests with an unknown or revoked API token allowed per 15 minutes per client address.
+PAPERFEED_TOKEN_FAILURES_PER_IP = env_int("PAPERFEED_TOKEN_FAILURES_PER_IP", 20, minimum=1)
 # Comments and submissions one user may post per hour.
 PAPERFEED_COMMENTS_PER_HOUR = env_int("PAPERFEED_COMMENTS_PER_HOUR", 30, minimum=1)
 PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 20, minimum=1)

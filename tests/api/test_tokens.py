@@ -8,6 +8,7 @@ import re
 import pytest
 
 from paperfeed.api.models import ApiToken
+from paperfeed.community.accounts.models import Attempt
 
 from .conftest import auth
 
@@ -128,3 +129,34 @@ def test_counted_reads_prune_old_attempts(client, db, settings, monkeypatch):
     assert client.get("/api/daily_papers").status_code == 200
     assert not Attempt.objects.filter(pk=stale.pk).exists()
     assert Attempt.objects.filter(scope="api-anon").count() == 2  # this minute's reads stay counted
+
+
+# -- guessing tokens ---------------------------------------------------------------------------
+
+
+def test_token_guesses_are_limited_per_address(client, make_user, token_for, settings):
+    settings.PAPERFEED_TOKEN_FAILURES_PER_IP = 3
+    secret = token_for(make_user("ada"))
+    guesses = [client.get("/api/whoami-v2", **auth(f"pf_guess{n}")) for n in range(3)]
+    assert [g.status_code for g in guesses] == [401, 401, 401]
+    # Past the limit the address is refused before any token is looked up: a right one too,
+    # for reads and writes alike, so a guess that happened to be right would not be confirmed.
+    refused = client.get("/api/whoami-v2", **auth(secret))
+    assert refused.status_code == 429 and 890 <= int(refused["Retry-After"]) <= 900
+    assert refused.json() == {"error": "Too many requests with invalid tokens from this address; try again later."}
+    assert client.get("/api/daily_papers", **auth(f"pf_guess{4}")).status_code == 429
+    assert client.post("/api/papers/index", "{}", content_type="application/json", **auth(secret)).status_code == 429
+    # Refusals are not counted again, anonymous reads still work, and other addresses are unaffected.
+    assert Attempt.objects.filter(scope="token-ip", key="127.0.0.1").count() == 3
+    assert client.get("/api/daily_papers").status_code == 200
+    assert client.get("/api/whoami-v2", REMOTE_ADDR="198.51.100.4", **auth(secret)).json()["name"] == "ada"
+
+
+def test_valid_tokens_count_nothing(client, make_user, token_for, settings):
+    settings.PAPERFEED_TOKEN_FAILURES_PER_IP = 1
+    secret = token_for(make_user("ada"))
+    assert [client.get("/api/whoami-v2", **auth(secret)).status_code for _ in range(3)] == [200, 200, 200]
+    assert not Attempt.objects.filter(scope="token-ip").exists()
+    # One wrong token is the limit here.
+    assert client.get("/api/whoami-v2", **auth("pf_guess")).status_code == 401
+    assert client.get("/api/whoami-v2", **auth(secret)).status_code == 429

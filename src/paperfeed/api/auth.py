@@ -3,6 +3,14 @@
 A token request carries its credential in a header a browser never adds by itself, so it
 cannot be forged cross-site and needs no CSRF token. A cookie session can, so a session
 request to a write endpoint passes Django's CSRF check exactly as a form post does.
+
+Unknown or revoked paperfeed tokens are counted per client address (limits.token_failures_per_ip);
+past the limit every token request from that address is refused with 429 before its token
+is looked up, a right one included, as the log-in form does for passwords. Unlike a password,
+a token is 256 random bits checked with one SHA-256, so guessing is hopeless and checking is
+cheap: the limit stops noise and keeps a guessing client from being told anything, and a
+plain check-then-count (which concurrent requests may overshoot by their number) is enough —
+no reservation write on every valid token request.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 
 from paperfeed.api.models import TOKEN_MARK, ApiToken, hash_token
+from paperfeed.community.accounts import limits
+from paperfeed.community.accounts.throttle import client_ip
 
 # last_used_at is a hint for the owner, not an audit log: writing it at most once a minute
 # keeps a busy script from turning every read into a write.
@@ -20,11 +30,13 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 class AuthError(Exception):
-    """A credential was given and is wrong: 401, or 403 for a failed CSRF check."""
+    """A credential was given and is wrong: 401, 403 for a failed CSRF check, 429 (with
+    Retry-After in `headers`) after too many wrong tokens."""
 
-    def __init__(self, message: str, status: int = 401):
+    def __init__(self, message: str, status: int = 401, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
 
 
 def bearer(request) -> str | None:
@@ -45,8 +57,15 @@ def token_user(request):
     secret = bearer(request)
     if secret is None or not secret.startswith(TOKEN_MARK):
         return None
+    failures, address = limits.token_failures_per_ip(), client_ip(request)
+    if failures.exceeded(address):
+        wait = failures.retry_after(address)
+        raise AuthError(
+            "Too many requests with invalid tokens from this address; try again later.", 429, {"Retry-After": str(wait)}
+        )
     token = ApiToken.objects.select_related("user").filter(hashed_secret=hash_token(secret)).first()
     if token is None or token.revoked_at is not None:
+        failures.hit(address)
         raise AuthError("Invalid or revoked token.")
     if not token.user.is_active:
         raise AuthError("This account is suspended.")

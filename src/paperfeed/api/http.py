@@ -122,7 +122,8 @@ def endpoint(**handlers):
             else:
                 response = error(f"Method {method} not allowed.", 405, {"Allow": ", ".join(allowed)})
         except AuthError as exc:
-            response = error(str(exc), exc.status, {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None)
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+            response = error(str(exc), exc.status, {**headers, **exc.headers})
         except ApiError as exc:
             response = error(str(exc), exc.status, exc.headers)
         except Http404 as exc:

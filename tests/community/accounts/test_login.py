@@ -176,6 +176,75 @@ def test_without_a_trusted_proxy_the_header_is_ignored(client, ada, limits):
     assert attempts("login-ip", "127.0.0.1") == 1 and attempts("login-ip", "10.0.0.1") == 0
 
 
+# -- the admin's log-in: the same limits, counted by the same backend ---------------------------
+
+ADMIN_THROTTLED = "Too many failed log-in attempts. Logging in is paused; try again in about"
+
+
+def admin_log_in(client, username, password=PASSWORD, **extra):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password}, **extra)
+
+
+@pytest.fixture
+def root(make_user):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+def test_the_admin_refuses_the_right_password_after_the_limit(client, root, limits):
+    for _ in range(3):
+        response = admin_log_in(client, "root", "wrong password")
+        assert response.status_code == 200 and "Please enter the correct username and password" in response.content.decode()
+    assert attempts("login-user", f"user:{root.pk}") == 3
+    Attempt.objects.filter(scope="login-user").update(at=timezone.now() - timedelta(minutes=5))
+    response = admin_log_in(client, "root")
+    assert response.status_code == 429 and response["Retry-After"] == "600"
+    html = response.content.decode()
+    assert f"{ADMIN_THROTTLED} 10 minutes." in html
+    assert "Please enter the correct username and password" not in html
+    assert logged_in_user_id(client) is None
+    assert client.get("/admin/").status_code == 302
+    # Once the failures leave the window, the right password works again.
+    Attempt.objects.filter(scope="login-user").update(at=timezone.now() - timedelta(minutes=16))
+    assert admin_log_in(client, "root").status_code == 302
+    assert logged_in_user_id(client) == str(root.pk)
+
+
+def test_failures_at_either_form_lock_both(client, root, limits):
+    """One counter per account, whichever form the guesses go to."""
+    log_in(client, "root", "wrong 1")
+    admin_log_in(client, "root", "wrong 2")
+    log_in(client, "root", "wrong 3")
+    assert attempts("login-user", f"user:{root.pk}") == 3
+    assert admin_log_in(client, "root").status_code == 429
+    assert log_in(client, "root").status_code == 429
+    assert logged_in_user_id(client) is None
+
+
+def test_the_admin_counts_the_address_too(client, root, limits):
+    for number in range(6):
+        admin_log_in(client, f"someone{number}", "guess")
+    assert attempts("login-ip", "127.0.0.1") == 6
+    assert admin_log_in(client, "root").status_code == 429
+    assert admin_log_in(client, "root", REMOTE_ADDR="198.51.100.4").status_code == 302
+
+
+def test_a_right_password_at_the_admin_clears_the_account(client, root, limits):
+    admin_log_in(client, "root", "wrong 1")
+    admin_log_in(client, "root", "wrong 2")
+    assert admin_log_in(client, "root").status_code == 302
+    assert attempts("login-user", f"user:{root.pk}") == 0 and attempts("login-ip", "127.0.0.1") == 2
+
+
+def test_a_password_checked_without_a_request_counts_for_the_account(ada, limits):
+    """authenticate() called from code, with no request: the account's limit still holds."""
+    from django.contrib.auth import authenticate
+
+    for _ in range(3):
+        assert authenticate(username="ada", password="wrong") is None
+    assert attempts("login-user", f"user:{ada.pk}") == 3 and attempts("login-ip") == 0
+    assert authenticate(username="ada", password=PASSWORD) is None
+
+
 # -- logout -----------------------------------------------------------------------------------
 
 

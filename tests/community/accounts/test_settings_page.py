@@ -105,3 +105,41 @@ def test_a_stored_email_is_escaped(client, ada):
     html = client.get("/settings/account").content.decode()
     assert "<script>alert(1)" not in html
     assert "Now: <strong>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.org</strong>." in html
+
+
+# -- a stolen session must not be a way to guess the password ---------------------------------
+
+THROTTLED = "Too many wrong passwords for this account; try again in about 15 minutes."
+
+
+@pytest.fixture
+def limit_of_three(settings):
+    settings.PAPERFEED_LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.PAPERFEED_LOGIN_FAILURES_PER_IP = 100
+
+
+def test_current_password_guesses_count_as_failed_logins(client, ada, limit_of_three):
+    """Guessing through the e-mail change would end in a reset mail to the guesser's address."""
+    change_email = {"form": "email", "email": "mallory@example.org"}
+    for guess in ("guess 1", "guess 2"):
+        assert client.post("/settings/account", {**change_email, "password": guess}).status_code == 400
+    change_password = {"form": "password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post("/settings/account", {**change_password, "old_password": "guess 3"}).status_code == 400
+    # Three failures: the right password is refused at both forms, unchecked, and at /login.
+    for form in ({**change_email, "password": PASSWORD}, {**change_password, "old_password": PASSWORD}):
+        response = client.post("/settings/account", form)
+        assert response.status_code == 429 and 890 <= int(response["Retry-After"]) <= 900
+        assert THROTTLED in response.content.decode()
+    assert Client().post("/login", {"username": "ada", "password": PASSWORD}).status_code == 429
+    ada.refresh_from_db()
+    assert ada.email == "ada@example.org" and ada.check_password(PASSWORD)
+
+
+def test_the_right_current_password_clears_the_failures(client, ada, limit_of_three):
+    from paperfeed.community.accounts.models import Attempt
+
+    client.post("/settings/account", {"form": "email", "email": "ada@new.example", "password": "guess"})
+    assert Attempt.objects.filter(scope="login-user", key=f"user:{ada.pk}").count() == 1
+    response = client.post("/settings/account", {"form": "email", "email": "ada@new.example", "password": PASSWORD})
+    assert response.status_code == 303
+    assert not Attempt.objects.filter(scope="login-user").exists()

@@ -7,13 +7,39 @@ page answers 404, and no password-reset mail is sent to them.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from paperfeed.community.accounts.backends import throttled_for
+from paperfeed.community.accounts.forms import AdminLoginForm
 from paperfeed.community.accounts.models import Attempt
 
 User = get_user_model()
+
+
+def _too_many_when_throttled(login_view):
+    """The admin's log-in view, answering 429 with Retry-After (like /login) when the log-in
+    limits refused the attempt. The form says why (forms.AdminLoginForm)."""
+
+    @functools.wraps(login_view)
+    def view(request, extra_context=None):
+        response = login_view(request, extra_context)
+        wait = throttled_for(request)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
+
+    return view
+
+
+# The admin's password checks go through the same backend and limits as /login
+# (backends.py); these two lines only shape the refusal it shows.
+admin.site.login_form = AdminLoginForm
+admin.site.login = _too_many_when_throttled(admin.site.login)
 
 
 @admin.register(Attempt)

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
+
+from paperfeed.community.accounts.backends import check_current_password, find_login_user, throttled_for
+from paperfeed.community.accounts.throttle import Throttled
 
 User = get_user_model()
 
@@ -35,14 +39,24 @@ def check_username(username: str) -> None:
         raise ValidationError("A username cannot contain “@”.", code="at_sign")
 
 
-def find_login_user(name: str):
-    """The account a login name means: the username, or else the e-mail address."""
-    if not name:
-        return None
-    user = User.objects.filter(username=name).first()
-    if user is None and "@" in name:
-        user = User.objects.filter(email__iexact=name).first()
-    return user
+def about_minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def throttled_message(seconds: int) -> str:
+    return f"Too many failed log-in attempts. Logging in is paused; try again in {about_minutes(seconds)}."
+
+
+class ThrottledRefusal:
+    """For forms calling authenticate(): when the log-in limits refused the attempt
+    (backends.py), say so instead of "wrong password" — the password was not checked."""
+
+    def get_invalid_login_error(self):
+        wait = throttled_for(self.request)
+        if wait:
+            return ValidationError(throttled_message(wait), code="throttled")
+        return super().get_invalid_login_error()
 
 
 class SignupForm(UserCreationForm):
@@ -75,7 +89,7 @@ class SignupForm(UserCreationForm):
         return email
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ThrottledRefusal, AuthenticationForm):
     """Log in with the username or the e-mail address, with one message for every refusal.
 
     The refusal never says whether the account exists or is suspended: "wrong username or
@@ -107,8 +121,10 @@ class LoginForm(AuthenticationForm):
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 
-    def get_invalid_login_error(self):
-        return ValidationError(INVALID_LOGIN, code="invalid_login")
+
+class AdminLoginForm(ThrottledRefusal, AdminAuthenticationForm):
+    """/admin/login/: Django's admin form, whose authenticate() goes through the same log-in
+    limits as /login; a refusal past them reads as such."""
 
 
 class ResetRequestForm(PasswordResetForm):
@@ -124,8 +140,10 @@ class EmailChangeForm(forms.Form):
         label="Current password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
+        self.throttled_for = 0
         super().__init__(*args, **kwargs)
 
     def clean_email(self):
@@ -137,14 +155,42 @@ class EmailChangeForm(forms.Form):
     @sensitive_variables("password")
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("Your current password was entered incorrectly.", code="password_incorrect")
+        confirm_current_password(self, password, "Your current password was entered incorrectly.")
         return password
 
     def save(self):
         self.user.email = self.cleaned_data["email"]
         self.user.save(update_fields=["email"])
         return self.user
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its old-password check counted under the log-in limits."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        self.throttled_for = 0
+        super().__init__(user, *args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        confirm_current_password(self, old_password, self.error_messages["password_incorrect"])
+        return old_password
+
+
+@sensitive_variables("password")
+def confirm_current_password(form, password: str, wrong: str) -> None:
+    """The current-password check of a settings form, through the log-in limits; past them
+    the form's `throttled_for` says how long to wait (its page answers 429)."""
+    try:
+        right = check_current_password(form.request, form.user, password)
+    except Throttled as refusal:
+        form.throttled_for = refusal.retry_after
+        message = f"Too many wrong passwords for this account; try again in {about_minutes(refusal.retry_after)}."
+        raise ValidationError(message, code="throttled") from None
+    if not right:
+        raise ValidationError(wrong, code="password_incorrect")
 
 
 def validate_new_user(username: str, email: str, password: str) -> list[str]:

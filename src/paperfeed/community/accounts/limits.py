@@ -1,18 +1,19 @@
 """The rate limits of the account pages (counted in accounts.Attempt, see throttle.py).
 
-Login limits count FAILED attempts only, per account and per client address; sign-ups and
-password-reset requests count every well-formed request. The login limits are read from the
-settings at call time, so a changed setting (or a test's override) applies at once.
+Login limits count FAILED attempts only, per account and per client address (reserved
+before the password is checked, released when it is right: see backends.py); sign-ups and
+password-reset requests count every well-formed request; API token limits count unknown or
+revoked tokens per client address. Limits set in the settings are read at call time, so a
+changed setting (or a test's override) applies at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 
-from paperfeed.community.accounts.throttle import Limit
+from paperfeed.community.accounts.throttle import Limit, client_ip
 
 LOGIN_WINDOW = timedelta(minutes=15)
 
@@ -33,6 +34,20 @@ def login_failures_per_ip() -> Limit:
     return Limit("login-ip", settings.PAPERFEED_LOGIN_FAILURES_PER_IP, LOGIN_WINDOW)
 
 
+def token_failures_per_ip() -> Limit:
+    return Limit("token-ip", settings.PAPERFEED_TOKEN_FAILURES_PER_IP, LOGIN_WINDOW)
+
+
+def login_checks(request, account, typed_name: str) -> list[tuple[Limit, str]]:
+    """The (limit, key) pairs one password check counts under: the account always, the
+    client's address when there is a request (authenticate() called without one, from code,
+    is not a way in from the network)."""
+    checks = [(login_failures_per_account(), login_account_key(account, typed_name))]
+    if request is not None:
+        checks.insert(0, (login_failures_per_ip(), client_ip(request)))
+    return checks
+
+
 def login_account_key(account, typed_name: str) -> str:
     """What the per-account counter is keyed by.
 
@@ -43,8 +58,3 @@ def login_account_key(account, typed_name: str) -> str:
     if account is not None:
         return f"user:{account.pk}"
     return f"name:{typed_name.strip().lower()}"
-
-
-def wait_seconds(checks: Iterable[tuple[Limit, str]]) -> int:
-    """0 when every (limit, key) is under its limit, else the seconds until all are."""
-    return max((limit.retry_after(key) for limit, key in checks if limit.exceeded(key)), default=0)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404, render
@@ -16,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from paperfeed.community.accounts.forms import EmailChangeForm
-from paperfeed.community.accounts.views import see_other
+from paperfeed.community.accounts.forms import EmailChangeForm, ThrottledPasswordChangeForm
+from paperfeed.community.accounts.views import see_other, too_many
 from paperfeed.community.collections.models import Collection
 from paperfeed.community.discussion.models import Comment
 from paperfeed.community.orgs.models import Membership
@@ -99,16 +98,16 @@ def profile(request, username: str):
 def account_settings(request):
     """Change the e-mail address or the password; each form says which it is in `form`."""
     email_form = EmailChangeForm(request.user)
-    password_form = PasswordChangeForm(request.user)
+    password_form = ThrottledPasswordChangeForm(request.user)
     which = request.POST.get("form")
     if request.method == "POST" and which == "email":
-        email_form = EmailChangeForm(request.user, request.POST)
+        email_form = EmailChangeForm(request.user, request.POST, request=request)
         if email_form.is_valid():
             email_form.save()
             messages.success(request, "Your e-mail address was changed.")
             return see_other(reverse("account-settings"))
     elif request.method == "POST" and which == "password":
-        password_form = PasswordChangeForm(request.user, request.POST)
+        password_form = ThrottledPasswordChangeForm(request.user, request.POST, request=request)
         if password_form.is_valid():
             user = password_form.save()
             # The password change logs out every other session; keep this one.
@@ -118,6 +117,8 @@ def account_settings(request):
     # Django's form focuses "old password"; on a page of two forms, focus nothing.
     password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     status = 400 if request.method == "POST" else 200
-    return render(
+    response = render(
         request, "accounts/settings.html", {"email_form": email_form, "password_form": password_form}, status=status
     )
+    wait = max(email_form.throttled_for, password_form.throttled_for)
+    return too_many(response, wait) if wait else response

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 
 from paperfeed.community.accounts import limits
 from paperfeed.community.accounts.forms import ResetRequestForm
-from paperfeed.community.accounts.throttle import client_ip
+from paperfeed.community.accounts.throttle import Throttled, client_ip, reserve
 from paperfeed.community.accounts.views import too_many
 
 
@@ -29,13 +29,14 @@ class ResetRequest(auth_views.PasswordResetView):
     def form_valid(self, form):
         ip = client_ip(self.request)
         address = form.cleaned_data["email"].strip().lower()
-        # Both limits count the request (checked together so one refusal does not spend the
-        # other's allowance). The answer is the same whether the address has an account.
-        wait = limits.wait_seconds([(limits.RESETS_PER_IP, ip), (limits.RESETS_PER_EMAIL, address)])
-        if wait:
-            return too_many(self.render_to_response(self.get_context_data(form=form, throttled=True)), wait)
-        limits.RESETS_PER_IP.hit(ip)
-        limits.RESETS_PER_EMAIL.hit(address)
+        # Both limits count the request, in one reservation: checked and counted together,
+        # atomically, so one refusal does not spend the other's allowance and requests sent
+        # at once cannot pass either. The answer is the same whether the address has an account.
+        try:
+            reserve([(limits.RESETS_PER_IP, ip), (limits.RESETS_PER_EMAIL, address)])
+        except Throttled as refusal:
+            context = self.get_context_data(form=form, throttled=True)
+            return too_many(self.render_to_response(context), refusal.retry_after)
         base = urlsplit(settings.BASE_URL)
         form.save(
             domain_override=base.netloc,

@@ -3,15 +3,28 @@
     limit = Limit("comment", count=10, window=timedelta(hours=1))
     if not limit.allow(request.user.pk):      # counts this attempt when allowed
         return too_many(limit.retry_after(request.user.pk))
+
+Where the attempt itself is costly or must not be confirmed past the limit (a password
+check), `reserve` counts it under every limit BEFORE it runs, atomically, and the caller
+`release`s the reservation when the attempt turns out not to count (a right password):
+
+    try:
+        reservation = reserve([(per_ip, ip), (per_account, account)])
+    except Throttled as refusal:
+        return too_many(refusal.retry_after)
+    if check_password(...):
+        release(reservation)
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from paperfeed.community.accounts.models import Attempt
@@ -27,7 +40,7 @@ class Limit:
 
     def _recent(self, key: object):
         since = timezone.now() - self.window
-        return Attempt.objects.filter(scope=self.scope, key=str(key)[:200], at__gt=since)
+        return Attempt.objects.filter(scope=self.scope, key=_stored(key), at__gt=since)
 
     def exceeded(self, key: object) -> bool:
         """Whether the key has used up its attempts (without counting a new one)."""
@@ -36,26 +49,22 @@ class Limit:
     def hit(self, key: object) -> None:
         """Count one attempt (e.g. a failed login). Now and then, old attempts of every scope
         are deleted here, so the table stays small without another cron job."""
-        Attempt.objects.create(scope=self.scope, key=str(key)[:200], at=timezone.now())
+        Attempt.objects.create(scope=self.scope, key=_stored(key), at=timezone.now())
         if random.random() < PRUNE_CHANCE:
             prune()
 
     def allow(self, key: object) -> bool:
-        """Count an attempt if the key is under its limit; False when it is not.
-
-        Check and insert run in one transaction: on SQLite (IMMEDIATE transactions) and under
-        PostgreSQL's row locks on concurrent inserts the check can overshoot by at most the
-        number of concurrent requests, which is acceptable for a rate limit.
-        """
-        with transaction.atomic():
-            if self.exceeded(key):
-                return False
-            self.hit(key)
-            return True
+        """Count an attempt if the key is under its limit; False when it is not (exactly,
+        however many requests arrive at once: see `reserve`)."""
+        try:
+            reserve([(self, key)])
+        except Throttled:
+            return False
+        return True
 
     def clear(self, key: object) -> None:
         """Forget a key's attempts (after a successful login)."""
-        Attempt.objects.filter(scope=self.scope, key=str(key)[:200]).delete()
+        Attempt.objects.filter(scope=self.scope, key=_stored(key)).delete()
 
     def retry_after(self, key: object) -> int:
         """Seconds until the oldest counted attempt leaves the window (at least 1)."""
@@ -63,6 +72,57 @@ class Limit:
         if oldest is None:
             return 1
         return max(1, int((oldest + self.window - timezone.now()).total_seconds()) + 1)
+
+
+class Throttled(Exception):
+    """A reservation was refused: some key is at its limit for `retry_after` more seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"throttled for {retry_after} s")
+        self.retry_after = retry_after
+
+
+def reserve(checks: Sequence[tuple[Limit, object]]) -> list[int]:
+    """Count one attempt under every (limit, key) of `checks`, or under none and raise
+    Throttled when any key has used up its limit. Returns the reservation (row ids).
+
+    Check and insert are one transaction that concurrent reservations of the same key
+    wait for, so N requests at once can never pass a limit of fewer than N: on SQLite the
+    settings make every transaction IMMEDIATE (it takes the database's write lock at
+    BEGIN), on PostgreSQL a transaction-scoped advisory lock per (scope, key) does it.
+    """
+    with transaction.atomic():
+        _lock_keys(checks)
+        wait = max((limit.retry_after(key) for limit, key in checks if limit.exceeded(key)), default=0)
+        if wait:
+            raise Throttled(wait)
+        now = timezone.now()
+        rows = [Attempt.objects.create(scope=limit.scope, key=_stored(key), at=now) for limit, key in checks]
+    if random.random() < PRUNE_CHANCE:
+        prune()
+    return [row.pk for row in rows]
+
+
+def release(reservation: Sequence[int]) -> None:
+    """Take back a reservation: the attempt it counted does not count after all."""
+    Attempt.objects.filter(pk__in=reservation).delete()
+
+
+def _stored(key: object) -> str:
+    return str(key)[:200]
+
+
+def _lock_keys(checks: Sequence[tuple[Limit, object]]) -> None:
+    """On PostgreSQL, wait for every other open reservation of these keys (until its
+    transaction ends). Locks are taken in a fixed order so two reservations sharing keys
+    cannot deadlock; two keys with the same 64-bit hash merely wait for each other."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction already holds the only write lock.
+    names = sorted({f"{limit.scope}\0{_stored(key)}" for limit, key in checks})
+    with connection.cursor() as cursor:
+        for name in names:
+            lock_id = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
 def prune(older_than: timedelta = timedelta(days=2)) -> int:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from paperfeed.community import http as responses
 from paperfeed.community.accounts import limits
-from paperfeed.community.accounts.forms import LoginForm, SignupForm, find_login_user
+from paperfeed.community.accounts.backends import BACKEND, throttled_for
+from paperfeed.community.accounts.forms import LoginForm, SignupForm
 from paperfeed.community.accounts.throttle import client_ip
 
 
@@ -39,35 +40,25 @@ class Login(auth_views.LoginView):
     """/login: the standard `username` and `password` fields; the username field also takes
     the account's e-mail address.
 
-    Failed attempts are counted per account and per client address. Past either limit the
-    form is refused with 429 before the password is even checked, so a right guess during a
-    lock-out is not confirmed either; a successful login forgets the account's failures
-    (not the address's: one valid account must not reset an attacker's address count).
+    Failed attempts are counted per account and per client address by the authentication
+    backend (backends.py), the same gate /admin/login/ goes through. Past either limit the
+    password is not checked and the form answers 429 with Retry-After, so a right guess
+    during a lock-out is not confirmed either.
     """
 
     form_class = LoginForm
     template_name = "accounts/login.html"
 
     def post(self, request, *args, **kwargs):
-        typed_name = request.POST.get("username", "")[:254]
-        account_key = limits.login_account_key(find_login_user(typed_name.strip()), typed_name)
-        checks = [
-            (limits.login_failures_per_ip(), client_ip(request)),
-            (limits.login_failures_per_account(), account_key),
-        ]
-        wait = limits.wait_seconds(checks)
-        if wait:
-            # An unbound form: validating the posted one would check the password.
-            form = self.form_class(request, initial={"username": typed_name})
-            context = self.get_context_data(form=form, throttled_minutes=-(-wait // 60))
-            return too_many(self.render_to_response(context), wait)
         form = self.get_form()
         if form.is_valid():
-            limits.login_failures_per_account().clear(account_key)
             return self.form_valid(form)
-        if typed_name and request.POST.get("password"):
-            for limit, key in checks:
-                limit.hit(key)
+        wait = throttled_for(request)
+        if wait:
+            # The refusal is the page's notice; the form is shown afresh, without "wrong password".
+            fresh = self.form_class(request, initial={"username": request.POST.get("username", "")[:254]})
+            context = self.get_context_data(form=fresh, throttled_minutes=-(-wait // 60))
+            return too_many(self.render_to_response(context), wait)
         return self.form_invalid(form)
 
     def form_valid(self, form):
@@ -97,7 +88,7 @@ def signup(request):
             # Someone took the name or address between validation and insert.
             form.add_error(None, "That username or e-mail address was just taken. Please choose another.")
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             return see_other(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
