@@ -1,13 +1,10 @@
 """What a request brings in — query strings, form fields, JSON bodies — as text that can be
 stored and shown: the one place that decides it, for every view.
 
-- Valid Unicode. Django decodes query strings and form bodies with errors="replace", so
-  invalid bytes there are already U+FFFD; only JSON's "\\udc80" escapes can make a lone
-  surrogate, which no encoder (the database's, the page's) accepts. It becomes U+FFFD too:
-  the rest of the text is kept, as for the bytes Django replaces.
-- No control characters but tab, line feed and carriage return (and not U+FFFE/U+FFFF).
-  PostgreSQL refuses NUL in text, XML (the Atom feeds) cannot carry any of them, and no
-  reader types them: they are dropped.
+- Text by the project's one rule (core/text.py, the same as for source records): no control
+  characters but tab and line breaks, lone surrogates as U+FFFD. Django decodes query strings
+  and form bodies with errors="replace", so invalid bytes there are already U+FFFD; only
+  JSON's "\\udc80" escapes can make a lone surrogate.
 - JSON nested at most MAX_JSON_DEPTH deep. The parser recurses once per level, so a body of
   100,000 "[" would end in a RecursionError; the nesting is measured before parsing, in one
   pass, and a deeper body is refused with 400. The body's size limit stays Django's
@@ -26,12 +23,11 @@ import re
 from django.http import Http404, QueryDict
 from django.http.multipartparser import MultiPartParserError
 
+from paperfeed.core.text import valid_text
+
 # API bodies are flat objects with the odd list: 20 levels is far more than any needs.
 MAX_JSON_DEPTH = 20
 
-# C0 controls except \t \n \r, the two XML non-characters, and lone surrogates.
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_IN_PATH = re.compile("[\x00-\x1f\x7f]")
 # A JSON string (escapes included) or a bracket: strings are skipped whole, so brackets in
 # them do not count.
@@ -42,20 +38,13 @@ class BadInput(ValueError):
     """A body that cannot be taken; the message says why, for a 400."""
 
 
-def clean_text(value: str) -> str:
-    """`value` as valid Unicode without control characters (see the module's docstring)."""
-    if not _UNWANTED.search(value):
-        return value
-    return _UNWANTED.sub("", _SURROGATE.sub("\ufffd", value))
-
-
 def clean_query_dict(data: QueryDict) -> QueryDict:
     """The same QueryDict when nothing needs cleaning, else a cleaned immutable copy."""
-    if not any(_UNWANTED.search(key) or any(_UNWANTED.search(v) for v in values) for key, values in data.lists()):
+    if all(valid_text(key) == key and all(valid_text(v) == v for v in values) for key, values in data.lists()):
         return data
     cleaned = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
-        cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
+        cleaned.setlist(valid_text(key), [valid_text(value) for value in values])
     cleaned._mutable = False
     return cleaned
 
@@ -80,11 +69,11 @@ def _refuse_constant(name: str):
 
 def _cleaned(value):
     if isinstance(value, str):
-        return clean_text(value)
+        return valid_text(value)
     if isinstance(value, list):
         return [_cleaned(item) for item in value]
     if isinstance(value, dict):
-        return {clean_text(key): _cleaned(item) for key, item in value.items()}
+        return {valid_text(key): _cleaned(item) for key, item in value.items()}
     return value
 
 
@@ -109,7 +98,7 @@ def parse_json(raw: bytes) -> object:
 
 
 class CleanInputMiddleware:
-    """Every view sees request.GET and request.POST with clean text (clean_text)."""
+    """Every view sees request.GET and request.POST with clean text (core.text.valid_text)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

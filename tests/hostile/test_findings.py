@@ -12,7 +12,8 @@ from paperfeed.api.models import ApiToken
 from paperfeed.digests import subscriptions
 from paperfeed.digests.models import Subscription
 from paperfeed.personal.models import MuteRule, SavedSearch
-from paperfeed.request_input import clean_text, json_depth_exceeds
+from paperfeed.core.text import valid_text as clean_text
+from paperfeed.request_input import json_depth_exceeds
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 
+from paperfeed.core import text as core_text
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.sources.record import PaperRecord, VersionRecord
 
@@ -30,24 +31,14 @@ class InvalidRecord(ValueError):
 
 # -- text ----------------------------------------------------------------------------------
 
-# Text from a source becomes valid Unicode that every database accepts, here and only here:
-# - control characters (C0 but tab, line feed and carriage return, DEL, C1) are removed: they
-#   carry no text, and NUL is refused by PostgreSQL outright;
-# - a lone surrogate (JSON's "\ud800" decodes to one) is not a character at all and cannot be
-#   encoded as UTF-8: it becomes U+FFFD, the replacement character, so the reader sees where
-#   something was lost.
-# One str.translate does both: with str.split it is several times faster than regular
-# expressions, and this runs for every field of every record of multi-million-line snapshots.
-_MAKE_VALID = {
-    c: None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
-} | {c: "\ufffd" for c in range(0xD800, 0xE000)}
+# Text from a source becomes valid Unicode that every database accepts here and only here, by
+# the project's one rule for incoming text (core/text.py: controls dropped, lone surrogates
+# become U+FFFD).
 
 
-def valid_text(value: object) -> str:
-    """`value` as text any database stores: no control characters but tab and line breaks,
-    no lone surrogates. For source strings that are not record fields (a username on a
-    list, a quarantined record's location); fields go through :func:`clean_text`."""
-    return str(value).translate(_MAKE_VALID)
+# For source strings that are not record fields (a username on a list, a quarantined record's
+# location); fields go through clean_text below, which also folds white space and checks length.
+valid_text = core_text.valid_text
 
 
 def escaped_raw(payload: bytes | str) -> str:
@@ -65,7 +56,7 @@ def clean_text(value: object, limit: int = MAX_FIELD, field: str = "field") -> s
     """One line of text: valid, NFC, no control characters, runs of white space folded to one space."""
     if value is None or value == "":
         return ""
-    text = unicodedata.normalize("NFC", str(value).translate(_MAKE_VALID))
+    text = unicodedata.normalize("NFC", valid_text(value))
     text = " ".join(text.split())
     if len(text) > limit:
         raise InvalidRecord(f"{field} is {len(text):,} characters long (limit {limit:,})")
@@ -82,7 +73,7 @@ def clean_abstract(value: object) -> str:
     """Abstracts keep paragraph breaks (a blank line, or arXiv's indented new paragraph)."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value).translate(_MAKE_VALID))
+    text = unicodedata.normalize("NFC", valid_text(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     # arXiv marks a new paragraph by a line that starts with spaces; plain wrapping otherwise.
     paragraphs = re.split(r"\n\s*\n|\n(?=[ \t]+\S)", text)
