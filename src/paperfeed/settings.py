@@ -35,7 +35,7 @@ BASE_URL = env_str("PAPERFEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("PAPERFEED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "paperfeed.core.admin_site.AdminConfig",  # Django's admin, its site tolerant of forged input
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

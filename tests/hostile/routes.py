@@ -1,8 +1,9 @@
 """What the hostile-input test finds by itself: every route, and the names its view reads.
 
 - Routes: Django's URL resolver, walked recursively. A new path() is tested without any edit
-  here. Django's admin is left out but for its log-in page and index: the rest is Django's
-  own code, and answers everyone but staff with a redirect to that log-in.
+  here. Django's admin is left out but for its log-in page and index: the rest answers
+  everyone but staff with a redirect to that log-in, and test_admin_input.py attacks it as a
+  superuser, model by model.
 - Names a view reads: the string literals in the source of its view function (and of the
   handlers an API `endpoint` dispatches to, and of the forms it names) that are field names
   somewhere: in a paperfeed form class, a `request.GET/POST.get("…")`, a `name="…"` of a
