@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 import paperfeed
 from paperfeed.papers.models import Paper
@@ -15,7 +16,7 @@ from paperfeed.papers.store import store_records
 from paperfeed.search.engines import current_index, engine
 from paperfeed.search.engines.base import MARK_END, MARK_START, Engine
 from paperfeed.search.impact import impact_store
-from paperfeed.search.models import PaperVector
+from paperfeed.search.models import PaperVector, TermImpactBuild
 from paperfeed.sources.normalize import build_record
 
 ENGINES = [
@@ -158,6 +159,18 @@ def test_index_builds_impact_lists_and_search_reads_them(search_engine, settings
     assert impact_store.current().terms == stems
     assert len(search_engine.lexical.candidates("quokka census")) == 4
     impact_store.clear()
+
+
+def test_at_most_one_build_is_current(search_engine):
+    """The switch of builds relies on it; the same constraint on both databases."""
+    started = timezone.now()
+    fields = {"built_max_rowid": 1, "papers": 1, "threshold": 1, "list_length": 1, "fingerprint": "x", "started_at": started}
+    TermImpactBuild.objects.create(generation=9001, state="current", **fields)
+    TermImpactBuild.objects.create(generation=9002, state="retired", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TermImpactBuild.objects.create(generation=9003, state="current", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TermImpactBuild.objects.create(generation=9004, state="finished", **fields)
 
 
 def test_the_impact_threshold_is_the_engines_unless_configured(search_engine, settings):

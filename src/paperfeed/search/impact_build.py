@@ -24,11 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from paperfeed.search.engines import engine
 from paperfeed.search.engines.base import ImpactLists
 from paperfeed.search.impact import ID_TYPE, IMPACT_STEPS, IMPACT_TYPE, impact_store
+from paperfeed.search.models import TermImpact, TermImpactBuild
 
 Progress = Callable[[int, "int | None", str], None]
 BATCH_BYTES = 8 * 1024 * 1024  # lists written per transaction: a short write lock
@@ -138,12 +140,11 @@ def _start_generation(
 ) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         hooks.lock_builds(cursor)  # two builds at once must not take one number
-        cursor.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM search_term_impact_build")
-        generation = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO search_term_impact_build (generation, state, built_max_rowid, papers, average_length, "
-            "threshold, list_length, fingerprint, started_at) VALUES (%s, 'building', %s, %s, %s, %s, %s, %s, %s)",
-            [generation, max_rowid, papers, average_length, threshold, length, fingerprint, timezone.now().isoformat()],
+        generation = (TermImpactBuild.objects.aggregate(last=Max("generation"))["last"] or 0) + 1
+        TermImpactBuild.objects.create(
+            generation=generation, state=TermImpactBuild.State.BUILDING, built_max_rowid=max_rowid, papers=papers,
+            average_length=average_length, threshold=threshold, list_length=length, fingerprint=fingerprint,
+            started_at=timezone.now(),
         )
     return generation
 
@@ -151,27 +152,23 @@ def _start_generation(
 def _write(rows: list[tuple]) -> None:
     if not rows:
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO search_term_impact (generation, term, papers, scale, best_impact, ids, impacts) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            rows,
+    with transaction.atomic():
+        TermImpact.objects.bulk_create(
+            TermImpact(generation=generation, term=term, papers=df, scale=scale, best_impact=best, ids=ids, impacts=impacts)
+            for generation, term, df, scale, best, ids, impacts in rows
         )
 
 
 def _make_current(hooks: ImpactLists, generation: int, terms: int) -> bool:
     """Switch searches to `generation`, unless a newer build already finished."""
+    builds = TermImpactBuild.objects
     with transaction.atomic(), connection.cursor() as cursor:
         hooks.lock_builds(cursor)  # two builds finishing at once: one switch at a time
-        cursor.execute(
-            "SELECT 1 FROM search_term_impact_build WHERE state = 'current' AND generation > %s", [generation]
-        )
-        if cursor.fetchone():
+        if builds.filter(state=TermImpactBuild.State.CURRENT, generation__gt=generation).exists():
             return False
-        cursor.execute("UPDATE search_term_impact_build SET state = 'retired' WHERE state = 'current'")
-        cursor.execute(
-            "UPDATE search_term_impact_build SET state = 'current', terms = %s, finished_at = %s WHERE generation = %s",
-            [terms, timezone.now().isoformat(), generation],
+        builds.filter(state=TermImpactBuild.State.CURRENT).update(state=TermImpactBuild.State.RETIRED)
+        builds.filter(generation=generation).update(
+            state=TermImpactBuild.State.CURRENT, terms=terms, finished_at=timezone.now()
         )
     return True
 

@@ -219,8 +219,8 @@ class Fts5ImpactLists(ImpactLists):
         while True:
             with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
                 cursor.execute(
-                    "DELETE FROM search_term_impact WHERE rowid IN "
-                    "(SELECT rowid FROM search_term_impact WHERE generation < %s LIMIT 500)",
+                    "DELETE FROM search_term_impact WHERE id IN "
+                    "(SELECT id FROM search_term_impact WHERE generation < %s LIMIT 500)",
                     [keep],
                 )
                 if cursor.rowcount == 0:
