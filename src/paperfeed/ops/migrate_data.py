@@ -28,6 +28,7 @@ from django.db.models import Model
 
 from paperfeed.ops.preflight import tables_filled_by_migrate
 from paperfeed.search.engines import engine
+from paperfeed.search.models import TermImpactBuild
 
 SOURCE_ALIAS = "migrate_data_source"
 TARGET_ALIAS = "migrate_data_target"
@@ -252,6 +253,12 @@ def _copy(source, target, models, progress: Progress) -> list[TableCount]:
                         progress(done, total, "copying rows")
                 except (DatabaseError, ValueError) as exc:  # a value the target refuses, or cannot be read
                     raise CopyFailed(f"copying {model._meta.db_table} failed: {exc}") from exc
+        # The impact lists are keyed by the terms of the source's keyword index, which another
+        # database's index does not share (Porter stems, not Snowball lexemes): searches on the
+        # target ignore the copied ones until `paperfeed index` builds its own and removes them.
+        TermImpactBuild.objects.using(TARGET_ALIAS).filter(state=TermImpactBuild.State.CURRENT).update(
+            state=TermImpactBuild.State.RETIRED
+        )
         # PostgreSQL hands out ids from sequences that explicit ids do not move; SQLite needs
         # nothing (its AUTOINCREMENT counter follows the largest id inserted).
         with target.cursor() as cursor:
