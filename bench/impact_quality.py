@@ -69,7 +69,8 @@ def main() -> None:
 
     from paperfeed.ops import preflight
     from paperfeed.papers.models import Paper
-    from paperfeed.search.backends import FIELD_WEIGHTS
+    from paperfeed.search.engines import engine
+    from paperfeed.search.engines.base import FIELD_WEIGHTS
     from paperfeed.search.evaluation import evaluate
     from paperfeed.search.impact import impact_store
     from paperfeed.search.impact_build import build_impact_lists, list_length
@@ -85,7 +86,7 @@ def main() -> None:
     qrels = evaluator._qrels(args.directory / "qrels" / f"{args.split}.tsv")
     queries = evaluator._queries(args.directory / "queries.jsonl", qrels, None)
     papers = Paper.objects.count()
-    threshold = args.threshold or settings.PAPERFEED_IMPACT_THRESHOLD
+    threshold = args.threshold or engine().impact_threshold
     settings_to_try = [("no lists (exact BM25)", 0, 1)]
     for size in args.at:
         scale = papers / size

@@ -414,14 +414,14 @@ def build_vector_index(model: str) -> dict:
 def vector_index_facts(model: str) -> dict:
     from django.db import connection
 
-    from paperfeed.search.vectors import index_dir
+    from paperfeed.search.engines.faiss_file import index_dir
 
     if connection.vendor == "sqlite":
         directory = index_dir(model)
         graph = json.loads((directory / "manifest.json").read_text())["approximate"]
         size = sum(p.stat().st_size for p in directory.iterdir())
         return {"kind": "faiss file, " + ("HNSW" if graph else "exact scan"), "index_bytes": size}
-    from paperfeed.search.vectors_postgres import index_name
+    from paperfeed.search.engines.pgvector import index_name
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(pg_relation_size(to_regclass(%s)), 0)", [index_name(model)])

@@ -93,7 +93,7 @@ def hnsw_recall(graph, vectors, queries, ef_values: list[int]) -> None:
     the same parameters."""
     import numpy as np
 
-    from paperfeed.search.vectors import build_index
+    from paperfeed.search.engines.faiss_file import build_index
 
     exact = build_index(vectors, approximate=False)
     _, truth = exact.search(queries, 10)
@@ -122,10 +122,11 @@ def impact_lists(force: bool) -> None:
     from django.conf import settings
     from django.db import connection
 
-    from paperfeed.search.backends import FIELD_WEIGHTS
+    from paperfeed.search.engines import engine
+    from paperfeed.search.engines.base import FIELD_WEIGHTS
     from paperfeed.search.impact_build import build_impact_lists
 
-    threshold, length = settings.PAPERFEED_IMPACT_THRESHOLD, settings.PAPERFEED_IMPACT_LIST_LENGTH
+    threshold, length = engine().impact_threshold, settings.PAPERFEED_IMPACT_LIST_LENGTH
     started = time.perf_counter()
     built = build_impact_lists(threshold, length, FIELD_WEIGHTS, force=force)
     print(built.line() + ("" if built.reused else f" (build {time.perf_counter() - started:.1f} s)"))
@@ -195,19 +196,20 @@ def main() -> None:
     preflight.migrate()  # a corpus kept from an earlier version may lack newer tables
 
     from paperfeed.papers.models import Paper
-    from paperfeed.search.backends import lexical_backend
+    from paperfeed.search.engines import current_index, engine
     from paperfeed.search.embedder import shared_embedder
     from paperfeed.search.hybrid import rank
-    from paperfeed.search.indexer import load_vectors, write_vector_index
+    from paperfeed.search.engines.base import HNSW_EF_SEARCH
+    from paperfeed.search.engines.faiss_file import index_dir, load_vectors
+    from paperfeed.search.indexer import write_vector_index
     from paperfeed.search.models import PaperVector
-    from paperfeed.search.vectors import HNSW_EF_SEARCH, current_index, index_dir
 
     model = settings.PAPERFEED_EMBEDDING_MODEL
     embedder = shared_embedder()
     print(f"embedding runtime {embedder.runtime_used}; lexical postings budget {settings.PAPERFEED_LEXICAL_POSTINGS:,}")
     if args.fts_rebuild:
         started = time.perf_counter()
-        lexical_backend().rebuild()
+        engine().lexical.rebuild()
         print(f"FTS5 index rebuilt in {time.perf_counter() - started:.1f} s")
     if not PaperVector.objects.filter(model=model).exists():
         started = time.perf_counter()

@@ -252,12 +252,9 @@ PAPERFEED_LEXICAL_POSTINGS = env_int("PAPERFEED_LEXICAL_POSTINGS", 0, minimum=0)
 # them, by default (0) 1.5 % of the papers, at least 1,000 — and the lexical leg reads those
 # instead of having the database score every paper holding the word (search.impact; the
 # defaults meet the latency targets at 100k-1M papers with no loss of ranking quality on
-# SciFact scaled to those sizes, docs/benchmarks.md). The default threshold is lower on
-# PostgreSQL, which scores a paper from its tsvector in ~17 µs where FTS5 takes ~0.75 µs a
-# posting: there 100 papers a word cost what 1,000 cost FTS5 (SciFact: same ranking, hybrid
-# search 24 instead of 88 ms a query).
-_IMPACT_THRESHOLD_DEFAULT = 1_000 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 100
-PAPERFEED_IMPACT_THRESHOLD = env_int("PAPERFEED_IMPACT_THRESHOLD", _IMPACT_THRESHOLD_DEFAULT, minimum=0)
+# SciFact scaled to those sizes, docs/benchmarks.md). Unset (None), the threshold is the
+# search engine's own default (search.engines: 1,000 on SQLite, 100 on PostgreSQL).
+PAPERFEED_IMPACT_THRESHOLD = env_int("PAPERFEED_IMPACT_THRESHOLD", None, minimum=0)
 PAPERFEED_IMPACT_LIST_LENGTH = env_int("PAPERFEED_IMPACT_LIST_LENGTH", 0, minimum=0)
 
 # -- community -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import numpy as np
 from paperfeed.cli import main
 main(["paperfeed", "init"])
 main(["paperfeed", "backup"])
-from paperfeed.search.vectors import write_index
+from paperfeed.search.engines.faiss_file import write_index
 write_index("test-model", np.array([1, 2], dtype=np.int64), np.ones((2, 4), dtype=np.float32))
 from paperfeed.thumbnails import files
 files.write("2410.18693", b"RIFF....WEBP")

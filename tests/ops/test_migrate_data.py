@@ -53,6 +53,8 @@ for i, user in enumerate(users):
 shelf = Collection.objects.create(owner=ada, name="Reading", slug="reading", public=True)
 CollectionItem.objects.bulk_create(CollectionItem(collection=shelf, paper=paper) for paper in papers[:7])
 Collection.objects.filter(pk=shelf.pk).update(updated_at=datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+from paperfeed.search.impact_build import build_impact_lists
+assert build_impact_lists(200, 0, (3.0, 1.0, 1.0)).terms  # impact lists of the source's index
 """
 SHELF_UPDATED_AT = "2020-01-02T03:04:05+00:00"  # not the time of copying: auto_now must not fire
 
@@ -228,6 +230,9 @@ def test_every_table_has_as_many_rows_as_in_the_source(copied, source):
     for table in ("auth_user_groups", "votes_vote", "discussion_comment", "collections_collectionitem"):
         assert in_source[table] > 0, f"the source should have rows in {table}"
     assert in_source["search_papervector"] > 2000
+    assert in_source["search_term_impact"] > 0
+    # Keyed by the source index's terms: copied, but no search of the target reads them.
+    assert target.query("SELECT state FROM search_term_impact_build") == [("retired",)]
     assert f"all {len(in_source)} tables have as many rows as in the source" in out.stdout
     votes = f"{in_source['votes_vote']:,}"
     assert re.search(rf"^votes_vote +{votes} +{votes}$", out.stdout, re.MULTILINE), out.stdout

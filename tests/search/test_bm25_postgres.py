@@ -1,4 +1,4 @@
-"""PostgreSQL's lexical leg scores BM25 as search.bm25_postgres documents it, from the index's
+"""PostgreSQL's lexical leg scores BM25 as engines.postgres_bm25 documents it, from the index's
 own lexemes; the impact lists built from it add up to the same scores."""
 
 import math
@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
-from paperfeed.search.backends import FIELD_WEIGHTS, lexical_backend
-from paperfeed.search.bm25_postgres import tsquery_literal
+from paperfeed.search.engines import engine
+from paperfeed.search.engines.base import FIELD_WEIGHTS
+from paperfeed.search.engines.postgres_bm25 import tsquery_literal
 from paperfeed.search.impact import impact_store
 from paperfeed.search.impact_build import build_impact_lists
 from paperfeed.sources.normalize import build_record
@@ -29,7 +30,7 @@ TEXTS = [
 def _only_these_papers():
     Paper.objects.all().delete()
     impact_store.clear()
-    type(lexical_backend()).lexeme_frequencies.clear()  # another test's papers counted
+    engine().lexical.lexeme_frequencies.clear()  # another test's papers counted
     store_records(
         [
             build_record(arxiv_id=f"2612.{80001 + i}", title=title, abstract=abstract, authors=[author])
@@ -51,7 +52,7 @@ def index_entries() -> dict[int, dict[str, list[str]]]:
 
 
 def reference_bm25(query_lexemes: list[str]) -> dict[int, float]:
-    """BM25 by the formula in search.bm25_postgres's docstring, computed here in Python."""
+    """BM25 by the formula in engines.postgres_bm25's docstring, computed here in Python."""
     entries = index_entries()
     papers = len(entries)
     average = sum(len(e) for e in entries.values()) / papers
@@ -73,7 +74,7 @@ def reference_bm25(query_lexemes: list[str]) -> dict[int, float]:
 
 
 def test_scores_are_bm25_over_the_index_lexemes():
-    backend = lexical_backend()
+    backend = engine().lexical
     words = ["graphene", "phonons", "lattice"]
     lexemes = [lexeme for word in words for lexeme in backend.tokenizer().terms(word)]
     assert lexemes == ["graphen", "phonon", "lattic"]
@@ -87,7 +88,7 @@ def test_scores_are_bm25_over_the_index_lexemes():
 
 
 def test_impact_lists_add_up_to_the_same_scores():
-    backend = lexical_backend()
+    backend = engine().lexical
     before = dict(backend.candidates("graphene phonons lattice magnets"))
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
@@ -104,29 +105,19 @@ def test_impact_lists_add_up_to_the_same_scores():
         assert after[paper_id] == pytest.approx(score, abs=4 * 1e-4 * max(before.values()))
 
 
-def test_words_map_to_the_lexemes_the_index_holds():
-    tokenizer = lexical_backend().tokenizer()
-    entries = index_entries()
-    for paper in Paper.objects.all():
-        title_lexemes = {lexeme for lexeme, weights in entries[paper.pk].items() if "A" in weights}
-        assert set(tokenizer.terms(paper.title)) == title_lexemes
-    assert tokenizer.terms("Gödel") == ("godel",)  # diacritics folded, as in the index
-    assert tokenizer.terms("the") == ()  # a stopword has none
-
-
 def test_lexemes_with_quotes_and_backslashes_are_literals():
     for hostile in ["o'brien", "a\\b", "x' | 'y", "':*", "!"]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT numnode(%s::tsquery)", [tsquery_literal(hostile)])
             assert cursor.fetchone()[0] == 1  # one lexeme, whatever it holds: no operators
-        assert lexical_backend()._papers_with_lexeme(hostile) == 0
+        assert engine().lexical._papers_with_lexeme(hostile) == 0
     store_records([build_record(arxiv_id="2612.80100", title="O'Brien's lattice")])
-    assert Paper.objects.get(arxiv_id="2612.80100").pk in dict(lexical_backend().candidates("O'Brien's"))
+    assert Paper.objects.get(arxiv_id="2612.80100").pk in dict(engine().lexical.candidates("O'Brien's"))
 
 
 def test_before_the_first_build_the_collection_is_counted_once_per_change():
     """No build yet: BM25's paper count and average length are counted, but not per search."""
-    backend = lexical_backend()
+    backend = engine().lexical
     backend.candidates("graphene phonons")
     with CaptureQueriesContext(connection) as queries:
         first = backend.candidates("graphene phonons")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from paperfeed.papers.store import store_records
-from paperfeed.search.backends import lexical_backend
+from paperfeed.search.engines import engine
 from paperfeed.search.embedder import Embedder, onnx_model_file, shared_embedder
 from paperfeed.search.rarity import FrequencyCache, within_budget
 from paperfeed.sources.normalize import build_record
@@ -40,10 +40,10 @@ def test_frequency_cache_counts_each_word_once_and_stays_bounded():
 
 @pytest.mark.django_db
 def test_lexical_leg_leaves_out_common_words_past_the_budget(settings):
-    type(lexical_backend()).frequencies.clear()  # whichever database runs the tests
+    engine().lexical.frequencies.clear()  # whichever database runs the tests
     store_records([build_record(arxiv_id=f"2611.3{i:04d}", title=f"Ubiquitous wording {i}") for i in range(30)])
     store_records([build_record(arxiv_id="2611.39999", title="Ubiquitous wording about narwhals")])
-    backend = lexical_backend()
+    backend = engine().lexical
     settings.PAPERFEED_LEXICAL_POSTINGS = 0
     assert backend.lexical_terms("ubiquitous narwhals") == ["ubiquitous", "narwhals"]
     exact = backend.candidates("ubiquitous narwhals")
@@ -52,7 +52,7 @@ def test_lexical_leg_leaves_out_common_words_past_the_budget(settings):
     budgeted = backend.candidates("ubiquitous narwhals")
     assert len(exact) >= 31 and len(budgeted) == 1
     assert budgeted[0][0] == exact[0][0]  # the paper with both words leads either way
-    type(lexical_backend()).frequencies.clear()  # whichever database runs the tests
+    engine().lexical.frequencies.clear()  # whichever database runs the tests
 
 
 TEXTS = [

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from paperfeed.papers.models import Paper
 from paperfeed.search.hybrid import fuse, rank, similar_papers
-from paperfeed.search.vectors import build_index
+from paperfeed.search.engines.faiss_file import build_index
 
 pytestmark = pytest.mark.django_db
 

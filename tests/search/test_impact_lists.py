@@ -1,6 +1,6 @@
 """Impact lists for common words (search.impact): exact where they hold a paper, built and
 swapped by `paperfeed index`, and never the only way to find a paper — on both databases
-(FTS5's BM25 on SQLite, search.bm25_postgres's on PostgreSQL)."""
+(FTS5's BM25 on SQLite, engines.postgres_bm25's on PostgreSQL)."""
 
 import re
 import subprocess
@@ -13,8 +13,8 @@ from django.db import connection
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
-from paperfeed.search.backends import FIELD_WEIGHTS, lexical_backend
-from paperfeed.search.fts_terms import index_tokenizer
+from paperfeed.search.engines import engine
+from paperfeed.search.engines.base import FIELD_WEIGHTS
 from paperfeed.search.impact import (
     ID_TYPE,
     IMPACT_TYPE,
@@ -61,11 +61,11 @@ def build(threshold=5, length=1000, **kwargs):
 
 def exact_bm25(text: str) -> dict[int, float]:
     """The database's own BM25 of the whole query, every keyword scored by the database."""
-    return dict(lexical_backend()._bm25(keywords(text), 10_000, impact_store.current()))
+    return dict(engine().lexical._bm25(keywords(text), 10_000, impact_store.current()))
 
 
 def terms(word: str) -> tuple[str, ...]:
-    return lexical_backend().tokenizer().terms(word)
+    return engine().lexical.tokenizer().terms(word)
 
 
 @pytest.fixture(autouse=True)
@@ -81,24 +81,10 @@ def _only_this_tests_papers():
 def forget_frequencies():
     """Lists and the per-process document-frequency caches: another test's papers counted."""
     impact_store.clear()
-    backend = type(lexical_backend())
+    backend = engine().lexical
     for cache in (backend.frequencies, getattr(backend, "lexeme_frequencies", None)):
         if cache is not None:
             cache.clear()
-
-
-@pytest.mark.sqlite
-def test_words_map_to_the_terms_the_index_holds():
-    words = ["Optimizers", "Gödel", "NAÏVE", "Straße", "running", "ÆSIR", "İstanbul", "foo_bar", "1e-5", "x²"]
-    store_records([build_record(arxiv_id=f"2612.{90000 + i}", title=w) for i, w in enumerate(words)])
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE VIRTUAL TABLE temp.test_occurrences USING fts5vocab(main, paper_fts, instance)")
-        for paper_id, title in Paper.objects.filter(arxiv_id__startswith="2612.9000").values_list("id", "title"):
-            cursor.execute("SELECT term FROM temp.test_occurrences WHERE doc = %s ORDER BY offset", [paper_id])
-            assert index_tokenizer().terms(title) == tuple(row[0] for row in cursor.fetchall()), title
-    assert index_tokenizer().terms("Optimizers") == ("optim",)  # stemmed, lower-cased
-    assert index_tokenizer().terms("Gödel") == ("godel",)  # diacritics folded
-    assert index_tokenizer().terms("foo_bar") == ("foo", "bar")  # FTS5 reads a phrase
 
 
 def quantum(text: str) -> float:
@@ -117,7 +103,7 @@ def test_with_complete_best_lists_the_ranking_is_the_databases_own():
     assert {"lattic", "spectral", "propos"} <= terms and "zeolit" not in terms and built.unmatched == 0
     for text in ["lattice spectral zeolite", "spectral zeolite", "proposed lattice", "lattice"]:
         exact = exact_bm25(text)
-        got = dict(lexical_backend().candidates(text, k=1000))
+        got = dict(engine().lexical.candidates(text, k=1000))
         assert set(got) == set(exact), text
         for paper_id, score in exact.items():
             assert got[paper_id] == pytest.approx(score, abs=quantum(text)), text
@@ -128,13 +114,13 @@ def test_with_short_best_lists_every_candidate_still_has_its_whole_bm25():
     build(length=3)
     for text in ["lattice spectral zeolite", "lattice spectral", "proposed spectral"]:
         exact = exact_bm25(text)
-        got = dict(lexical_backend().candidates(text, k=1000))
+        got = dict(engine().lexical.candidates(text, k=1000))
         assert 3 <= len(got) < len(exact)  # candidates: papers with "zeolite", and 3 best per word
         for paper_id, score in got.items():
             assert score == pytest.approx(exact[paper_id], abs=quantum(text)), text
     # Papers with a rare word are always candidates, whatever their common words.
     assert {pid for pid, score in exact_bm25("zeolite").items()} <= set(
-        dict(lexical_backend().candidates("lattice spectral zeolite", k=1000))
+        dict(engine().lexical.candidates("lattice spectral zeolite", k=1000))
     )
 
 
@@ -143,7 +129,7 @@ def test_a_stem_counts_once_per_keyword_as_in_fts5():
     corpus()
     build()
     exact = exact_bm25("spectral spectrally")  # two phrases, one term: FTS5 counts it twice
-    got = dict(lexical_backend().candidates("spectral spectrally", k=1000))
+    got = dict(engine().lexical.candidates("spectral spectrally", k=1000))
     assert set(got) == set(exact)
     assert all(got[pid] == pytest.approx(score, abs=2 * quantum("spectral")) for pid, score in exact.items())
 
@@ -173,13 +159,13 @@ def test_index_builds_reuses_and_swaps_lists(settings, capsys):
 def test_searches_use_the_old_lists_until_a_build_is_complete():
     corpus()
     build()
-    before = lexical_backend().candidates("lattice spectral")
+    before = engine().lexical.candidates("lattice spectral")
     old = impact_store.current().number
     seen = []
 
     def search_meanwhile(done, total, label):
         seen.append(impact_store.current().number)
-        assert lexical_backend().candidates("lattice spectral") == before
+        assert engine().lexical.candidates("lattice spectral") == before
         if done == 2:
             raise KeyboardInterrupt  # interrupted half-way
 
@@ -199,19 +185,19 @@ def test_papers_added_after_the_build_are_found_by_their_rare_words():
     build()
     store_records([build_record(arxiv_id="2612.05000", title="Lattice spectral anomalies in narwhal tusks")])
     new = Paper.objects.get(arxiv_id="2612.05000").pk
-    assert new in dict(lexical_backend().candidates("spectral lattice narwhal"))
+    assert new in dict(engine().lexical.candidates("spectral lattice narwhal"))
     # By common words alone it waits for the next build, which puts it in their lists.
-    assert new not in dict(lexical_backend().candidates("spectral lattice", k=1000))
+    assert new not in dict(engine().lexical.candidates("spectral lattice", k=1000))
     build()
-    assert new in dict(lexical_backend().candidates("spectral lattice", k=1000))
+    assert new in dict(engine().lexical.candidates("spectral lattice", k=1000))
 
 
 def test_papers_deleted_after_the_build_are_not_candidates():
     ids = corpus()
     build()
-    top = lexical_backend().candidates("lattice spectral")[0][0]
+    top = engine().lexical.candidates("lattice spectral")[0][0]
     Paper.objects.filter(pk=top).delete()
-    found = dict(lexical_backend().candidates("lattice spectral", k=1000))
+    found = dict(engine().lexical.candidates("lattice spectral", k=1000))
     assert top not in found and set(found) <= set(ids)
 
 
@@ -220,14 +206,14 @@ def test_small_collections_have_no_lists_and_search_as_before():
     built = build(threshold=PAPERS)  # no term is held by more than 40 papers
     assert built.generation is None and built.terms == 0
     assert impact_store.current().terms == frozenset()
-    exact = lexical_backend()._bm25(["lattice", "zeolite"], 100, impact_store.current())
-    assert lexical_backend().candidates("lattice zeolite") == exact
+    exact = engine().lexical._bm25(["lattice", "zeolite"], 100, impact_store.current())
+    assert engine().lexical.candidates("lattice zeolite") == exact
 
 
 def test_hostile_queries_with_lists():
     corpus()
     build()
-    backend = lexical_backend()
+    backend = engine().lexical
     for text in [
         'lattice" OR "',
         "lattice_constants",
@@ -249,10 +235,10 @@ def test_the_postings_budget_applies_to_words_without_a_list(settings):
     corpus()
     build()
     settings.PAPERFEED_LEXICAL_POSTINGS = 1
-    type(lexical_backend()).frequencies.clear()
+    engine().lexical.frequencies.clear()
     # "lattice" has a list and stays; of the words FTS5 would score, only the rarest does.
-    assert lexical_backend().lexical_terms("lattice zeolite wording") == ["lattice", "wording"]
-    type(lexical_backend()).frequencies.clear()
+    assert engine().lexical.lexical_terms("lattice zeolite wording") == ["lattice", "wording"]
+    engine().lexical.frequencies.clear()
 
 
 def test_ties_go_to_the_lower_paper_id():
@@ -275,7 +261,7 @@ store_records([build_record(arxiv_id=f"2612.{i + 1:05d}", title=f"Lattice spectr
 BUILD_AND_MEET = """
 import pathlib, sys, time
 import django; django.setup()
-from paperfeed.search.backends import FIELD_WEIGHTS
+from paperfeed.search.engines.base import FIELD_WEIGHTS
 from paperfeed.search.impact_build import build_impact_lists
 me, other = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 def meet(done, total, label):

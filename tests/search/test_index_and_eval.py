@@ -6,7 +6,7 @@ from django.core.management import call_command
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
 from paperfeed.search.models import PaperVector
-from paperfeed.search.vectors import current_index
+from paperfeed.search.engines import current_index
 from paperfeed.sources.normalize import build_record
 
 from ..helpers import child_database_url, child_query, run_cli

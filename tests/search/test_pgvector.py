@@ -11,9 +11,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from paperfeed.search.indexer import load_vectors, write_vector_index
+from paperfeed.search.engines import current_index, vector_store
+from paperfeed.search.engines.faiss_file import build_index, load_vectors
+from paperfeed.search.indexer import write_vector_index
 from paperfeed.search.models import PaperVector
-from paperfeed.search.vectors import build_index, current_index, uses_pgvector
 from tests.helpers import run_cli
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -36,18 +37,18 @@ def test_pgvector_on_sqlite_is_a_configuration_error(tmp_path):
 
 @pytest.mark.django_db
 def test_the_store_follows_the_database(settings):
-    assert uses_pgvector() is ON_POSTGRES
+    assert (vector_store().name == "pgvector") is ON_POSTGRES
     settings.PAPERFEED_VECTOR_STORE = "file"
-    assert uses_pgvector() is False
+    assert vector_store().name == "file"
 
 
 @postgres_only
 @pytest.mark.django_db
 def test_exact_search_in_postgres_matches_the_file_index(sample_vectors):
-    from paperfeed.search.vectors_postgres import searchable_count
+    from paperfeed.search.engines.pgvector import searchable_count
 
     index = current_index()
-    assert index is not None and getattr(index, "in_database", False)
+    assert index is not None and index.in_database
     assert searchable_count(settings.PAPERFEED_EMBEDDING_MODEL) == sample_vectors
     ids, vectors = load_vectors(settings.PAPERFEED_EMBEDDING_MODEL)
     rng = np.random.default_rng(7)
@@ -68,17 +69,17 @@ def test_exact_search_in_postgres_matches_the_file_index(sample_vectors):
 @postgres_only
 @pytest.mark.django_db
 def test_above_the_threshold_an_hnsw_graph_is_built_and_used_with_high_recall(sample_vectors, settings):
-    from paperfeed.search import vectors_postgres
+    from paperfeed.search.engines import pgvector
 
     model = settings.PAPERFEED_EMBEDDING_MODEL
     settings.PAPERFEED_ANN_THRESHOLD = 100
     assert write_vector_index(model) == sample_vectors
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [vectors_postgres.index_name(model)])
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [pgvector.index_name(model)])
         (definition,) = cursor.fetchone()
         assert "USING hnsw" in definition and "vector_ip_ops" in definition
         index = current_index()
-        query = vectors_postgres._literal(index.vector_of(int(load_vectors(model)[0][0])))
+        query = pgvector._literal(index.vector_of(int(load_vectors(model)[0][0])))
         cursor.execute("SET enable_seqscan = off")  # tiny table: make the planner show it *can* use the graph
         cursor.execute(
             f"EXPLAIN SELECT paper_id FROM search_papervector WHERE model = %s AND embedding IS NOT NULL "
@@ -87,7 +88,7 @@ def test_above_the_threshold_an_hnsw_graph_is_built_and_used_with_high_recall(sa
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
-    assert vectors_postgres.index_name(model) in plan, plan
+    assert pgvector.index_name(model) in plan, plan
 
     ids, vectors = load_vectors(model)
     rng = np.random.default_rng(11)
@@ -117,12 +118,6 @@ def test_a_re_embedded_paper_gets_its_new_vector(sample_vectors):
     write_vector_index(model)
     assert current_index().vector_of(row.paper_id)[0] == pytest.approx(1.0)
     assert current_index().search(fresh, 1)[0].paper_id == row.paper_id
-
-
-@postgres_only
-@pytest.mark.django_db
-def test_a_model_without_vectors_has_no_index_yet():
-    assert current_index("some-other-model") is None
 
 
 @postgres_only

@@ -27,6 +27,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 
 from paperfeed.ops.preflight import tables_filled_by_migrate
+from paperfeed.search.engines import engine
+from paperfeed.search.models import TermImpactBuild
 
 SOURCE_ALIAS = "migrate_data_source"
 TARGET_ALIAS = "migrate_data_target"
@@ -242,7 +244,8 @@ def _copy(source, target, models, progress: Progress) -> list[TableCount]:
         with target.cursor() as cursor:
             for model in reversed(models):  # the content types and permissions migrate just wrote
                 cursor.execute(f"DELETE FROM {target.ops.quote_name(model._meta.db_table)}")
-        with _keyword_index_built_once(target):
+        # The keyword index is built once at the end rather than row by row (on SQLite).
+        with engine(TARGET_ALIAS).bulk_load():
             for model in models:
                 try:
                     for copied in _copy_table(model, target):
@@ -250,6 +253,12 @@ def _copy(source, target, models, progress: Progress) -> list[TableCount]:
                         progress(done, total, "copying rows")
                 except (DatabaseError, ValueError) as exc:  # a value the target refuses, or cannot be read
                     raise CopyFailed(f"copying {model._meta.db_table} failed: {exc}") from exc
+        # The impact lists are keyed by the terms of the source's keyword index, which another
+        # database's index does not share (Porter stems, not Snowball lexemes): searches on the
+        # target ignore the copied ones until `paperfeed index` builds its own and removes them.
+        TermImpactBuild.objects.using(TARGET_ALIAS).filter(state=TermImpactBuild.State.CURRENT).update(
+            state=TermImpactBuild.State.RETIRED
+        )
         # PostgreSQL hands out ids from sequences that explicit ids do not move; SQLite needs
         # nothing (its AUTOINCREMENT counter follows the largest id inserted).
         with target.cursor() as cursor:
@@ -289,23 +298,3 @@ def _copy_table(model: type[Model], target: BaseDatabaseWrapper) -> Iterator[int
                 values = [f.get_db_prep_save(v, target) for row in part for f, v in zip(fields, row)]
                 cursor.execute(insert + ", ".join([row_placeholder] * len(part)), values)
             yield len(batch)
-
-
-@contextmanager
-def _keyword_index_built_once(target: BaseDatabaseWrapper) -> Iterator[None]:
-    """On SQLite, index the copied papers in one pass at the end instead of row by row.
-
-    The flag row in paper_fts_deferred makes the FTS5 insert trigger stand aside (see
-    search.backends.fts_batch_insert); 'rebuild' then indexes the whole papers table, as
-    SqliteFtsBackend.rebuild() does on the default database. PostgreSQL computes its generated
-    search column for every row by itself. On an error the transaction's rollback undoes all.
-    """
-    if target.vendor != "sqlite":
-        yield
-        return
-    with target.cursor() as cursor:
-        cursor.execute("INSERT INTO paper_fts_deferred(flag) VALUES (1)")
-    yield
-    with target.cursor() as cursor:
-        cursor.execute("DELETE FROM paper_fts_deferred")
-        cursor.execute("INSERT INTO paper_fts(paper_fts) VALUES ('rebuild')")

@@ -33,7 +33,7 @@ from paperfeed.papers.models import DailyEntry, Paper, PaperAuthor
 from paperfeed.personal.models import FollowedAuthor, NotInterested, PickState, Preferences, Recommendation
 from paperfeed.personal.mutes import Mutes
 from paperfeed.personal.recommend import PICKS, popularity_of, vectors_for
-from paperfeed.search.vectors import current_index
+from paperfeed.search.engines import current_index
 
 SEEDS = 24  # most recent positives the picks grow from
 NEIGHBOURS = 40  # nearest papers looked at per seed

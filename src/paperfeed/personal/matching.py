@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from paperfeed.personal.recommend import vectors_for
-from paperfeed.search.backends import lexical_backend
+from paperfeed.search.engines import engine
 from paperfeed.search.embedder import shared_embedder
 from paperfeed.search.hybrid import SEMANTIC_WEIGHT
 
@@ -34,7 +34,7 @@ def match_new_papers(query: str, paper_ids: list[int], threshold: float, cache: 
         vector = vector / (np.linalg.norm(vector) + 1e-12)
         cosines = dict(zip(ids.tolist(), (matrix @ vector).tolist(), strict=True))
     wanted = set(paper_ids)
-    lexical = {pid: score for pid, score in lexical_backend().candidates(query, LEXICAL_DEPTH) if pid in wanted}
+    lexical = {pid: score for pid, score in engine().lexical.candidates(query, LEXICAL_DEPTH) if pid in wanted}
     best = max(lexical.values(), default=0.0)
     scored = []
     for pid in paper_ids:

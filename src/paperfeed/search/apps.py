@@ -6,7 +6,14 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from paperfeed.papers.store import register_insert_hook
-        from paperfeed.search.backends import fts_batch_insert
 
-        # Bulk loads index their papers in one pass (see fts_batch_insert).
-        register_insert_hook(fts_batch_insert)
+        # Bulk loads index their papers in as few statements as the database allows
+        # (engines.base.Engine.batch_insert).
+        register_insert_hook(index_inserted_papers)
+
+
+def index_inserted_papers():
+    """The store's insert hook: a context manager around each batch of new papers."""
+    from paperfeed.search.engines import engine
+
+    return engine().batch_insert()

@@ -172,7 +172,7 @@ def warm_up_in_background() -> None:
 
     Only when a vector index exists (otherwise search is lexical and needs no model).
     """
-    from paperfeed.search.vectors import current_index
+    from paperfeed.search.engines import current_index
 
     if current_index() is None:
         return

@@ -3,7 +3,7 @@
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.search.backends import MARK_END, MARK_START
+from paperfeed.search.engines.base import MARK_END, MARK_START
 
 
 def highlighted_html(text: str) -> SafeString:

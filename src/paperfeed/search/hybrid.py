@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from paperfeed.search.backends import lexical_backend
 from paperfeed.search.embedder import shared_embedder
-from paperfeed.search.vectors import current_index
+from paperfeed.search.engines import current_index, engine
 
 CANDIDATES = 100  # per leg
 # The semantic leg (embedding the query, searching the vectors) runs beside the lexical leg
@@ -84,12 +83,12 @@ def rank(text: str, mode: str = "hybrid", depth: int = CANDIDATES, floor: float 
         mode = "lexical"
     # An index in the database (pgvector) is searched from this thread: a pool thread would
     # open a connection of its own, outside this request's transaction.
-    in_database = getattr(index, "in_database", False)
+    in_database = index is not None and index.in_database
     pending = None
     if mode != "lexical":
         leg = _embed_query if in_database else _semantic_leg
         pending = _semantic_pool.submit(leg, None if in_database else index, text, depth)
-    lexical = lexical_backend().candidates(text, depth) if mode != "semantic" else []
+    lexical = engine().lexical.candidates(text, depth) if mode != "semantic" else []
     semantic, cosines = [], {}
     if pending is not None:
         query_vector, semantic = pending.result()

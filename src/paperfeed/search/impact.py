@@ -28,9 +28,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import connection
-
-from paperfeed.search.fts_terms import Tokenizer
+from django.db import DEFAULT_DB_ALIAS, connections
 
 # numpy (~0.1 s of CPU) is imported by the functions that compute: every `paperfeed` command
 # loads this module (the search app's start-up hook), and most never search.
@@ -87,7 +85,8 @@ class Generation:
 class ImpactStore:
     """The current generation's lists, loaded on demand and kept within a byte budget."""
 
-    def __init__(self, cache_bytes: int = CACHE_BYTES):
+    def __init__(self, cache_bytes: int = CACHE_BYTES, using: str = DEFAULT_DB_ALIAS):
+        self._using = using
         self._cache_bytes = cache_bytes
         self._lists: OrderedDict[tuple[int, str], ImpactList] = OrderedDict()
         self._held = 0
@@ -97,7 +96,7 @@ class ImpactStore:
     def current(self) -> Generation | None:
         """The generation searches use now (one indexed lookup per query, so a new build is
         seen by every worker at once); None before the first build."""
-        with connection.cursor() as cursor:
+        with connections[self._using].cursor() as cursor:
             cursor.execute(
                 "SELECT generation, papers, average_length FROM search_term_impact_build WHERE state = 'current'"
             )
@@ -127,7 +126,7 @@ class ImpactStore:
         missing = [t for t in terms if t not in found]
         if missing:
             marks = ", ".join(["%s"] * len(missing))
-            with connection.cursor() as cursor:
+            with connections[self._using].cursor() as cursor:
                 cursor.execute(
                     f"SELECT term, scale, best_impact, ids, impacts FROM search_term_impact "
                     f"WHERE generation = %s AND term IN ({marks})",
@@ -172,7 +171,7 @@ class KeywordSplit:
     rare: list[str]  # keywords FTS5 scores itself
 
 
-def split_keywords(words: list[str], generation: Generation | None, tokenizer: Tokenizer) -> KeywordSplit:
+def split_keywords(words: list[str], generation: Generation | None, tokenizer) -> KeywordSplit:  # engines.base.Terms
     """Common keywords are those FTS5 reads as one term that has a list; all others —
     rare terms, words FTS5 reads as a phrase ("foo_bar"), terms that became common after
     the lists were built — stay with FTS5, which scores them exactly.

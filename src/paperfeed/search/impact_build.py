@@ -3,9 +3,10 @@
 For every term of the keyword index held by more than `threshold` papers, every paper holding
 it is scored under the lexical leg's BM25 for that one word — exactly that word's
 contribution to the paper's score in any query — and the scores are stored by paper id, with
-the bar its `length` best papers clear. On SQLite FTS5 says which terms are common (its
-vocabulary table) and scores them (a one-word query per term); on PostgreSQL
-search.impact_build_postgres scores all common lexemes in one pass over the tsvectors.
+the bar its `length` best papers clear. Which terms are common, how each scores and what
+the lists' fingerprint is are the engine's part (engines.base.ImpactLists: FTS5's vocabulary
+and one-word queries on SQLite, one pass over the tsvectors on PostgreSQL); the build around
+them — generations, batches, the switch — is this module's, the same on both.
 
 Every list depends on the whole collection (a word's IDF on the number of papers, the length
 normalisation on the average paper length), so a build recomputes all lists; it is skipped
@@ -17,23 +18,22 @@ generation nobody reads, removed by the next build.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from paperfeed.search import impact_build_postgres
-from paperfeed.search.fts_terms import INDEX_TABLE, index_tokenizer, surface_tokenizer
+from paperfeed.search.engines import engine
+from paperfeed.search.engines.base import ImpactLists
 from paperfeed.search.impact import ID_TYPE, IMPACT_STEPS, IMPACT_TYPE, impact_store
-from paperfeed.search.query import fts5_match
+from paperfeed.search.models import TermImpact, TermImpactBuild
 
 Progress = Callable[[int, "int | None", str], None]
 BATCH_BYTES = 8 * 1024 * 1024  # lists written per transaction: a short write lock
-INDEXED_COLUMNS = ("title", "abstract", "authors_text")  # paper_fts columns, named as in papers_paper
 # The default length of the best-papers lists: AUTO_PERMILLE in 1,000 papers, at least
 # AUTO_MINIMUM. Ranking quality depends on the share of a word's papers its list names
 # (SciFact scaled to 1M papers: 1 % lost 0.002 nDCG@10, 1.5 % nothing; docs/benchmarks.md),
@@ -51,7 +51,7 @@ def list_length(configured: int, papers: int) -> int:
 class ImpactBuild:
     generation: int | None = None  # None: nothing was built (reused, or lists turned off)
     terms: int = 0  # lists written
-    unmatched: int = 0  # common terms no word could be found for (left to FTS5; see surface_word)
+    unmatched: int = 0  # common terms no word could be found for (left to the database; see engines.sqlite)
     postings: int = 0  # (paper, score) pairs stored
     seconds: float = 0.0
     reused: bool = False  # the index had not changed since the current build
@@ -76,18 +76,13 @@ def build_impact_lists(
     them, or by default (0) 1.5 % of the papers (list_length)."""
     started = time.perf_counter()
     report = progress or (lambda done, total, label: None)
-    postgres = connection.vendor == "postgresql"
+    hooks = engine().impacts
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0), count(*) FROM papers_paper")
         max_rowid, papers = cursor.fetchone()
         length = list_length(length, papers)
         parameters = f"{threshold}|{length}|{weights}"
-        average_length = 0.0
-        if postgres:
-            average_length, total_length = impact_build_postgres.length_statistics(cursor, papers)
-            fingerprint = impact_build_postgres.fingerprint(max_rowid, papers, total_length, parameters)
-        else:
-            fingerprint = _fingerprint(cursor, max_rowid, parameters)
+        fingerprint, average_length = hooks.fingerprint(cursor, max_rowid, papers, parameters)
         cursor.execute("SELECT fingerprint FROM search_term_impact_build WHERE state = 'current'")
         current = cursor.fetchone()
         if current is not None and current[0] == fingerprint and not force:
@@ -95,18 +90,10 @@ def build_impact_lists(
         if max_rowid >= 2 ** (8 * np.dtype(ID_TYPE).itemsize):
             raise ValueError(f"paper id {max_rowid} does not fit the impact lists' {np.dtype(ID_TYPE)} ids")
         report(0, None, "impact lists: finding common terms")
-        if threshold <= 0:
-            common = []
-        elif postgres:
-            common = impact_build_postgres.common_terms(cursor, threshold)
-        else:
-            common = _common_terms(cursor, threshold)
-    generation = _start_generation(max_rowid, papers, average_length, threshold, length, fingerprint)
+        common = hooks.common_terms(cursor, threshold) if threshold > 0 else []
+    generation = _start_generation(hooks, max_rowid, papers, average_length, threshold, length, fingerprint)
     summary = ImpactBuild(generation=generation)
-    if postgres:
-        scored = impact_build_postgres.scored_lists(common, papers, average_length, weights, max_rowid, report)
-    else:
-        scored = _fts5_lists(common, weights)
+    scored = hooks.scored_lists(common, papers, average_length, weights, max_rowid, report)
     batch: list[tuple] = []
     batch_bytes = 0
     report(0, len(common), "impact lists")
@@ -125,38 +112,14 @@ def build_impact_lists(
             batch, batch_bytes = [], 0
         report(done, len(common), "impact lists")
     _write(batch)
-    if not _make_current(generation, summary.terms):
+    if not _make_current(hooks, generation, summary.terms):
         summary.generation = None  # a newer build finished first; this one is dropped
-    _remove_other_generations(_current_generation())
+    _remove_other_generations(hooks, _current_generation())
     impact_store.clear()
     summary.seconds = time.perf_counter() - started
     if summary.generation is not None and not summary.terms:
         summary.generation = None
     return summary
-
-
-def _fts5_lists(common: list[tuple[str, int]], weights: tuple[float, ...]):
-    """(term, papers holding it, ascending ids, scores) of each common term as FTS5 scores
-    it, or None for a term no word could be found for (left to FTS5; see surface_word)."""
-    weight_args = ", ".join(str(w) for w in weights)
-    for term, df in common:
-        with connection.cursor() as cursor:
-            word = surface_word(cursor, term)
-            yield None if word is None else (term, df, *_fts5_scores(cursor, word, weight_args))
-
-
-def _fts5_scores(cursor, word: str, weight_args: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every paper FTS5 finds for the word, by id (FTS5's order without ORDER BY, which
-    spares it a sort), and its BM25 contribution."""
-    cursor.execute(
-        f"SELECT rowid, -bm25({INDEX_TABLE}, {weight_args}) FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH %s",
-        [fts5_match([word])],
-    )
-    rows = cursor.fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    order = np.argsort(ids, kind="stable")  # already ascending; cheap insurance
-    return ids[order], scores[order]
 
 
 def _quantized(ids: np.ndarray, scores: np.ndarray, length: int) -> tuple[float, int, bytes, bytes]:
@@ -171,66 +134,17 @@ def _quantized(ids: np.ndarray, scores: np.ndarray, length: int) -> tuple[float,
     return scale, best_impact, ids.astype(ID_TYPE).tobytes(), impacts.tobytes()
 
 
-def _fingerprint(cursor, max_rowid: int, parameters: str) -> str:
-    """What every list depends on: the index's row count and column totals (FTS5's own
-    'averages' record, rewritten by every insert, update and delete), the largest paper id,
-    and the build's parameters. An edit that keeps every column's token count the same is
-    not seen — `paperfeed index --rebuild` rebuilds the lists regardless."""
-    cursor.execute(f"SELECT block FROM {INDEX_TABLE}_data WHERE id = 1")
-    row = cursor.fetchone()
-    averages = bytes(row[0]) if row else b""
-    text = f"{averages.hex()}|{max_rowid}|{parameters}|{index_tokenizer().options}"
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _common_terms(cursor, threshold: int) -> list[tuple[str, int]]:
-    """(term, papers holding it) of every term held by more than `threshold` papers."""
-    cursor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.impact_vocabulary USING fts5vocab(main, {INDEX_TABLE}, row)"
-    )
-    cursor.execute("SELECT term, doc FROM temp.impact_vocabulary WHERE doc > %s ORDER BY term", [threshold])
-    return [(term, df) for term, df in cursor.fetchall()]
-
-
-def surface_word(cursor, term: str) -> str | None:
-    """A word that FTS5 reads as `term`, to ask FTS5 for the term's papers with.
-
-    A term is usually its own word ("quantum"), but Porter stems are not always stable —
-    "propos" (from "proposed") stems again to "propo" — so for those a word that made the
-    term is looked up: where the term first occurs, in which column at which position, and
-    the unstemmed word at that position of that text. None if even that fails (text and
-    index out of step): the term then gets no list and FTS5 keeps scoring it."""
-    tokenizer = index_tokenizer()
-    if tokenizer.terms(term) == (term,):
-        return term
-    cursor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.impact_occurrences USING fts5vocab(main, {INDEX_TABLE}, instance)"
-    )
-    cursor.execute("SELECT doc, col, offset FROM temp.impact_occurrences WHERE term = %s LIMIT 1", [term])
-    row = cursor.fetchone()
-    if row is None or row[1] not in INDEXED_COLUMNS:
-        return None
-    doc, column, offset = row
-    cursor.execute(f"SELECT {column} FROM papers_paper WHERE id = %s", [doc])
-    text = cursor.fetchone()
-    words = surface_tokenizer().tokenize(text[0] or "") if text else ()  # a whole abstract: not cached
-    if offset >= len(words) or tokenizer.terms(words[offset]) != (term,):
-        return None
-    return words[offset]
-
-
 def _start_generation(
+    hooks: ImpactLists,
     max_rowid: int, papers: int, average_length: float, threshold: int, length: int, fingerprint: str
 ) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # two builds at once must not take one number
-            cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
-        cursor.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM search_term_impact_build")
-        generation = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO search_term_impact_build (generation, state, built_max_rowid, papers, average_length, "
-            "threshold, list_length, fingerprint, started_at) VALUES (%s, 'building', %s, %s, %s, %s, %s, %s, %s)",
-            [generation, max_rowid, papers, average_length, threshold, length, fingerprint, timezone.now().isoformat()],
+        hooks.lock_builds(cursor)  # two builds at once must not take one number
+        generation = (TermImpactBuild.objects.aggregate(last=Max("generation"))["last"] or 0) + 1
+        TermImpactBuild.objects.create(
+            generation=generation, state=TermImpactBuild.State.BUILDING, built_max_rowid=max_rowid, papers=papers,
+            average_length=average_length, threshold=threshold, list_length=length, fingerprint=fingerprint,
+            started_at=timezone.now(),
         )
     return generation
 
@@ -238,28 +152,23 @@ def _start_generation(
 def _write(rows: list[tuple]) -> None:
     if not rows:
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO search_term_impact (generation, term, papers, scale, best_impact, ids, impacts) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            rows,
+    with transaction.atomic():
+        TermImpact.objects.bulk_create(
+            TermImpact(generation=generation, term=term, papers=df, scale=scale, best_impact=best, ids=ids, impacts=impacts)
+            for generation, term, df, scale, best, ids, impacts in rows
         )
 
 
-def _make_current(generation: int, terms: int) -> bool:
+def _make_current(hooks: ImpactLists, generation: int, terms: int) -> bool:
     """Switch searches to `generation`, unless a newer build already finished."""
+    builds = TermImpactBuild.objects
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # two builds finishing at once: one switch at a time
-            cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
-        cursor.execute(
-            "SELECT 1 FROM search_term_impact_build WHERE state = 'current' AND generation > %s", [generation]
-        )
-        if cursor.fetchone():
+        hooks.lock_builds(cursor)  # two builds finishing at once: one switch at a time
+        if builds.filter(state=TermImpactBuild.State.CURRENT, generation__gt=generation).exists():
             return False
-        cursor.execute("UPDATE search_term_impact_build SET state = 'retired' WHERE state = 'current'")
-        cursor.execute(
-            "UPDATE search_term_impact_build SET state = 'current', terms = %s, finished_at = %s WHERE generation = %s",
-            [terms, timezone.now().isoformat(), generation],
+        builds.filter(state=TermImpactBuild.State.CURRENT).update(state=TermImpactBuild.State.RETIRED)
+        builds.filter(generation=generation).update(
+            state=TermImpactBuild.State.CURRENT, terms=terms, finished_at=timezone.now()
         )
     return True
 
@@ -271,23 +180,8 @@ def _current_generation() -> int | None:
     return row[0] if row else None
 
 
-def _remove_other_generations(keep: int | None) -> None:
+def _remove_other_generations(hooks: ImpactLists, keep: int | None) -> None:
     """Delete the lists of every generation older than the current one — retired builds and
-    interrupted ones — a few hundred rows per transaction. Newer ones may be being built."""
-    if keep is None:
-        return
-    if connection.vendor == "postgresql":  # readers are never blocked there: one statement
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_term_impact WHERE generation < %s", [keep])
-            cursor.execute("DELETE FROM search_term_impact_build WHERE generation < %s", [keep])
-        return
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM search_term_impact WHERE rowid IN "
-                "(SELECT rowid FROM search_term_impact WHERE generation < %s LIMIT 500)",
-                [keep],
-            )
-            if cursor.rowcount == 0:
-                cursor.execute("DELETE FROM search_term_impact_build WHERE generation < %s", [keep])
-                return
+    interrupted ones. Newer ones may be being built."""
+    if keep is not None:
+        hooks.remove_generations_before(keep)

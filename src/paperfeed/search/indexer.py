@@ -11,13 +11,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from django.db import transaction
 
 from paperfeed.papers.models import Paper
 from paperfeed.search.embedder import Embedder, paper_text
 from paperfeed.search.models import PaperVector
-from paperfeed.search.vectors import uses_pgvector, write_index
+from paperfeed.search.engines import vector_store
 
 Progress = Callable[[int, "int | None", str], None]
 
@@ -81,33 +80,6 @@ def embed_papers(embedder: Embedder, batch: int = 256, progress: Progress | None
     return summary
 
 
-def load_vectors(model: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every stored vector of `model` as (paper ids, float32 matrix), by paper id."""
-    ids, rows = [], []
-    last = 0
-    while True:
-        chunk = list(
-            PaperVector.objects.filter(model=model, paper_id__gt=last).order_by("paper_id")
-            .values_list("paper_id", "vector")[:20_000]
-        )
-        if not chunk:
-            break
-        last = chunk[-1][0]
-        for paper_id, blob in chunk:
-            ids.append(paper_id)
-            rows.append(np.frombuffer(bytes(blob), dtype="<f2"))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
-    return np.asarray(ids, dtype=np.int64), np.vstack(rows).astype(np.float32)
-
-
 def write_vector_index(model: str, progress: Progress | None = None) -> int:
-    """Make every stored vector of `model` searchable: in pgvector (PostgreSQL keeps the
-    index current from then on), or by writing the file index anew."""
-    if uses_pgvector():
-        from paperfeed.search import vectors_postgres
-
-        return vectors_postgres.sync(model, progress)
-    ids, vectors = load_vectors(model)
-    write_index(model, ids, vectors)
-    return len(ids)
+    """Make every stored vector of `model` searchable in the configured vector store."""
+    return vector_store().write(model, progress)

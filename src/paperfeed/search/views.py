@@ -11,7 +11,7 @@ from paperfeed.personal.models import SavedSearch
 from paperfeed.personal.mutes import mute_ids
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import Paper
-from paperfeed.search.backends import lexical_backend
+from paperfeed.search.engines import engine
 from paperfeed.search.filters import SearchFilters
 from paperfeed.search.highlight import highlighted_html
 from paperfeed.search.hybrid import MODES, rank
@@ -62,7 +62,7 @@ def search_page(request):
     size = settings.PAGE_SIZE
     page_ids = ordered_ids[(page - 1) * size : page * size]
     papers = Paper.objects.select_related("primary_category").in_bulk(page_ids)
-    marked = lexical_backend().highlights(query, page_ids)
+    marked = engine().lexical.highlights(query, page_ids)
     prime_card_state(request, page_ids)
     context["results"] = [
         {

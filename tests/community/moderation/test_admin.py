@@ -13,7 +13,7 @@ from paperfeed.community.discussion.models import Comment
 from paperfeed.community.votes.models import Vote
 from paperfeed.papers.models import Announcement, DailyEntry, Paper, PaperVersion
 from paperfeed.papers.store import store_records
-from paperfeed.search.backends import lexical_backend
+from paperfeed.search.engines import engine
 from paperfeed.sources.normalize import build_record
 
 COMMENTS = "/admin/discussion/comment/"
@@ -210,7 +210,7 @@ def test_merge_needs_exactly_two_papers(admin_client, duplicates):
 
 def test_merge_through_the_admin_moves_everything(admin_client, duplicates):
     keep, dup, _ = duplicates
-    assert {h.paper_id for h in lexical_backend().search("zyxomorphic").hits} == {keep.pk, dup.pk}
+    assert {h.paper_id for h in engine().lexical.search("zyxomorphic").hits} == {keep.pk, dup.pk}
 
     selected = {"action": "merge_duplicates", "_selected_action": [keep.pk, dup.pk]}
     confirm = admin_client.post(PAPERS, selected)
@@ -249,7 +249,7 @@ def test_merge_through_the_admin_moves_everything(admin_client, duplicates):
     assert keep.github_repo == "https://github.com/ada/zyx"
     assert keep.abstract == "We study zyxomorphic attention."
     # The search index no longer returns the duplicate.
-    assert [h.paper_id for h in lexical_backend().search("zyxomorphic").hits] == [keep.pk]
+    assert [h.paper_id for h in engine().lexical.search("zyxomorphic").hits] == [keep.pk]
     assert admin_client.get("/papers/2611.72002").status_code == 404
     page = admin_client.get("/papers/2611.72001").content.decode()
     assert "Discussion (2)" in page and "on the duplicate" in page

@@ -1,4 +1,4 @@
-"""Let a batch insert index its papers in one statement (see search.backends.fts_batch_insert).
+"""Let a batch insert index its papers in one statement (see search.engines.sqlite.SqliteEngine.batch_insert).
 
 The insert trigger now stands aside while paper_fts_deferred holds a row; only the store's
 transaction ever puts one there, and removes it before committing.

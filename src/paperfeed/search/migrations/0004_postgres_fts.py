@@ -2,7 +2,7 @@
 
 The column is GENERATED ... STORED, so PostgreSQL itself keeps it right on every write path
 (the store, the admin, a bulk update, a shell), as SQLite's triggers do for FTS5. Title,
-abstract and authors carry the weights A, B and C (search.backends_postgres ranks them
+abstract and authors carry the weights A, B and C (search.engines.postgres ranks them
 3 : 1 : 1, as FIELD_WEIGHTS does on SQLite).
 
 Diacritics are folded by `paperfeed_fold`, an IMMUTABLE translate() (a generated column may

@@ -4,7 +4,7 @@ The tables of migration 0005 (SQLite's), for PostgreSQL: one row per build, one 
 common lexeme and build with its papers and their BM25 contributions (bytea). The build row
 also keeps the collection statistics the lists were scored with — the number of papers
 (`papers`) and the average document length (`average_length`) — because on PostgreSQL the
-lexical leg scores the rare words itself and must use the same ones (search.bm25_postgres).
+lexical leg scores the rare words itself and must use the same ones (search.engines.postgres_bm25).
 On SQLite FTS5 keeps those statistics, and this migration does nothing.
 """
 

@@ -1,15 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from paperfeed.ops import preflight
 from paperfeed.ops.progress import progress_reporter
-from paperfeed.search.backends import FIELD_WEIGHTS, lexical_backend
 from paperfeed.search.embedder import Embedder
+from paperfeed.search.engines import engine
+from paperfeed.search.engines.base import FIELD_WEIGHTS, VectorStoreUnavailable
 from paperfeed.search.impact_build import build_impact_lists
-from paperfeed.search.indexer import embed_papers, write_vector_index
-from paperfeed.search.vectors import uses_pgvector
-from paperfeed.search.vectors_postgres import PgVectorUnavailable
+from paperfeed.search.indexer import embed_papers
 
 
 class Command(BaseCommand):
@@ -27,15 +25,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, rebuild: bool = False, no_embed: bool = False, batch: int = 256, **options):
         preflight.migrate()
+        search = engine()
         if rebuild:
-            lexical_backend().rebuild()
+            search.lexical.rebuild()
             self.stdout.write("keyword index rebuilt")
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT count(*) FROM paper_fts")
-                self.stdout.write(f"keyword index: {cursor.fetchone()[0]:,} papers")
+        size = search.lexical.size()
+        if size is not None:
+            self.stdout.write(f"keyword index: {size:,} papers")
         if no_embed:
-            self._impact_lists(force=rebuild)
+            self._impact_lists(search.impact_threshold, force=rebuild)
             return
         embedder = Embedder(settings.PAPERFEED_EMBEDDING_MODEL)
         with progress_reporter() as report:
@@ -47,17 +45,16 @@ class Command(BaseCommand):
         )
         try:
             with progress_reporter() as report:
-                count = write_vector_index(embedder.name, progress=report)
-        except PgVectorUnavailable as exc:
+                count = search.vectors.write(embedder.name, progress=report)
+        except VectorStoreUnavailable as exc:
             raise CommandError(str(exc), returncode=1) from exc
-        where = "pgvector" if uses_pgvector() else "file"
-        self.stdout.write(f"vector index ({embedder.name}, {where}): {count:,} papers")
-        self._impact_lists(force=rebuild)
+        self.stdout.write(f"vector index ({embedder.name}, {search.vectors.name}): {count:,} papers")
+        self._impact_lists(search.impact_threshold, force=rebuild)
 
-    def _impact_lists(self, force: bool) -> None:
+    def _impact_lists(self, threshold: int, force: bool) -> None:
         with progress_reporter() as report:
             built = build_impact_lists(
-                settings.PAPERFEED_IMPACT_THRESHOLD,
+                threshold,
                 settings.PAPERFEED_IMPACT_LIST_LENGTH,
                 FIELD_WEIGHTS,
                 progress=report,

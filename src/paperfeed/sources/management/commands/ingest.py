@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from paperfeed.feeds.periods import parse_day, parse_month, parse_week
 from paperfeed.ops import preflight
 from paperfeed.ops.progress import progress_reporter
 from paperfeed.papers.ids import parse_arxiv_id
+from paperfeed.search.engines import engine
 from paperfeed.sources import arxiv_api, arxiv_oai, arxiv_rss, hf_daily
 from paperfeed.sources.formats import UnreadableInput
 from paperfeed.sources.formats.snapshot import iter_snapshot, iter_snapshot_parallel
@@ -89,11 +89,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, source: str, **options):
         preflight.migrate()
-        if connection.vendor == "sqlite":
-            # Big loads touch every index; 128 MB of page cache (instead of 2 MB) keeps
-            # them in memory. Only for this connection, only as much as is used.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size=-131072")
+        engine().prepare_bulk_writes()  # big loads touch every index
         self._validate(source, options)
         log = RunLog(source, shlex.join(sys.argv[2:]))
         # Sources on the network share one polite client; Hugging Face is not arXiv and

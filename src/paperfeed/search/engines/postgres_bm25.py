@@ -1,4 +1,4 @@
-"""BM25 over PostgreSQL's tsvector: the lexical leg's score on PostgreSQL.
+"""BM25 over PostgreSQL's tsvector: the PostgreSQL engine's lexical score.
 
 PostgreSQL's own ranking functions (ts_rank, ts_rank_cd) are not sums over the query's
 words, so no precomputed per-word score can stand in for them, and ranking every paper with
@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from paperfeed.search.impact import Generation
 
@@ -53,13 +53,13 @@ class Collection:
     average_length: float
 
 
-def collection(generation: Generation | None) -> Collection:
+def collection(generation: Generation | None, using: str = DEFAULT_DB_ALIAS) -> Collection:
     """The statistics BM25 is computed with: the build's, else counted (before the first
     build) — once per process for each largest paper id, so a search costs one index lookup
     rather than a count of every paper. Papers only deleted since are still counted."""
     if generation is not None and generation.papers and generation.average_length:
         return Collection(generation.papers, generation.average_length)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM papers_paper")
         largest = cursor.fetchone()[0]
         with _counted_lock:
@@ -87,14 +87,14 @@ _counted_lock = threading.Lock()
 class Lexemes:
     """What the index makes of a query word: its lexemes (English stemming, diacritics folded,
     stopwords gone), asked of PostgreSQL so they are exactly the index's. The same interface
-    as fts_terms.Tokenizer, for search.impact.split_keywords."""
+    as engines.sqlite_terms.Tokenizer (engines.base.Terms), for search.impact.split_keywords."""
 
-    def __init__(self):
+    def __init__(self, using: str):
+        self.using = using
         self.terms = lru_cache(maxsize=CACHE_WORDS)(self._terms)
 
-    @staticmethod
-    def _terms(word: str) -> tuple[str, ...]:
-        with connection.cursor() as cursor:
+    def _terms(self, word: str) -> tuple[str, ...]:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(
                 f"SELECT lexeme FROM unnest(to_tsvector('{CONFIG}', paperfeed_fold(%s))) ORDER BY positions[1]",
                 [word],
@@ -102,11 +102,13 @@ class Lexemes:
             return tuple(row[0] for row in cursor.fetchall())
 
 
-_lexemes = Lexemes()
+_lexemes: dict[str, Lexemes] = {}  # per database alias, per process
 
 
-def lexemes() -> Lexemes:
-    return _lexemes
+def lexemes(using: str = DEFAULT_DB_ALIAS) -> Lexemes:
+    if using not in _lexemes:
+        _lexemes[using] = Lexemes(using)
+    return _lexemes[using]
 
 
 def weighted_frequency(weights: tuple[float, ...], entry: str = "u") -> str:

@@ -1,4 +1,6 @@
-"""The vector index: all paper embeddings of one model in a faiss index on disk.
+"""The file vector store: all paper embeddings of one model in a faiss index on disk.
+
+The SQLite engine's vector part, and the PostgreSQL engine's with PAPERFEED_VECTOR_STORE=file.
 
 Built by `paperfeed index` from the PaperVector rows, loaded read-only by each web worker
 (and reloaded when a newer file appears). Vectors are held as 16-bit floats — 768 bytes per
@@ -13,12 +15,13 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+from paperfeed.search.engines.base import HNSW_EF_SEARCH, HNSW_M, Neighbour, Progress, VectorIndex, VectorStore
 
 # faiss and numpy (~0.15 s of CPU) are imported where vectors are handled: every `paperfeed`
 # command imports this module (Django's checks load the URLs, and so the views), and most
@@ -27,11 +30,9 @@ if TYPE_CHECKING:
     import faiss
     import numpy as np
 
-HNSW_M = 16  # graph degree: 2 × 16 links × 4 bytes keeps a paper under 1 KB with its vector
 # Measured at a million papers (docs/benchmarks.md): with 80 the graph's recall@10 stalled
 # at ~0.94 whatever efSearch; a better-built graph costs build time, once, not query time.
 HNSW_EF_CONSTRUCTION = 200
-HNSW_EF_SEARCH = 256
 
 
 def index_dir(model: str) -> Path:
@@ -83,13 +84,7 @@ def write_index(model: str, paper_ids: np.ndarray, vectors: np.ndarray) -> Path:
     return directory
 
 
-@dataclass
-class Neighbour:
-    paper_id: int
-    score: float  # cosine similarity
-
-
-class VectorIndex:
+class FileVectorIndex(VectorIndex):
     """A loaded index; `search` maps query vectors to paper ids."""
 
     def __init__(self, directory: Path):
@@ -145,34 +140,54 @@ class VectorIndex:
         return self.index.reconstruct(position)
 
 
-_loaded: dict[str, VectorIndex] = {}
+_loaded: dict[str, FileVectorIndex] = {}
 _load_lock = threading.Lock()
 
 
-def uses_pgvector() -> bool:
-    """Whether vectors are searched in PostgreSQL (PAPERFEED_VECTOR_STORE)."""
-    from django.db import connection
+def load_vectors(model: str, using: str = "default") -> tuple[np.ndarray, np.ndarray]:
+    """Every stored vector of `model` as (paper ids, float32 matrix), by paper id."""
+    import numpy as np
 
-    store = settings.PAPERFEED_VECTOR_STORE
-    return store == "pgvector" or (store == "auto" and connection.vendor == "postgresql")
+    from paperfeed.search.models import PaperVector
+
+    ids, rows = [], []
+    last = 0
+    while True:
+        chunk = list(
+            PaperVector.objects.using(using).filter(model=model, paper_id__gt=last).order_by("paper_id")
+            .values_list("paper_id", "vector")[:20_000]
+        )
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for paper_id, blob in chunk:
+            ids.append(paper_id)
+            rows.append(np.frombuffer(bytes(blob), dtype="<f2"))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    return np.asarray(ids, dtype=np.int64), np.vstack(rows).astype(np.float32)
 
 
-def current_index(model: str | None = None):
-    """The index of the configured model — in pgvector (vectors_postgres.PgVectorIndex) or
-    this file index, reloaded when `paperfeed index` wrote a newer one; None when none was
-    built yet (search then runs lexical-only and says so)."""
-    model = model or settings.PAPERFEED_EMBEDDING_MODEL
-    if uses_pgvector():
-        from paperfeed.search import vectors_postgres
+class FileVectorStore(VectorStore):
+    """Built by `paperfeed index`, loaded read-only by each web worker, reloaded when
+    `paperfeed index` wrote a newer one."""
 
-        return vectors_postgres.current_index(model)
-    directory = index_dir(model)
-    try:
-        stamp = (directory / "manifest.json").stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-    with _load_lock:
-        loaded = _loaded.get(model)
-        if loaded is None or loaded.stamp != stamp:
-            loaded = _loaded[model] = VectorIndex(directory)
-    return loaded
+    name = "file"
+
+    def current_index(self, model: str) -> FileVectorIndex | None:
+        directory = index_dir(model)
+        try:
+            stamp = (directory / "manifest.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        with _load_lock:
+            loaded = _loaded.get(model)
+            if loaded is None or loaded.stamp != stamp:
+                loaded = _loaded[model] = FileVectorIndex(directory)
+        return loaded
+
+    def write(self, model: str, progress: Progress | None = None) -> int:
+        """Write the file index anew from the stored vectors."""
+        ids, vectors = load_vectors(model, self.using)
+        write_index(model, ids, vectors)
+        return len(ids)

@@ -1,8 +1,8 @@
-"""The impact lists' build on PostgreSQL: every common lexeme's BM25 from one read of each paper.
+"""The PostgreSQL engine's impact-list build: every common lexeme's BM25 from one read of each paper.
 
 Which lexemes are common, and how many papers hold each, PostgreSQL's ts_stat says (one scan
 of the tsvectors). Then the papers are read in ranges of ids: one query per range unpacks each
-tsvector once, keeps the entries of common lexemes, scores each under search.bm25_postgres's
+tsvector once, keeps the entries of common lexemes, scores each under engines.postgres_bm25's
 BM25 (all but the IDF, a factor per lexeme applied here) and gathers them per lexeme as two
 byteas, paper ids and scores. Per-lexeme queries would unpack each tsvector once per lexeme it
 holds, some 60 times over; one query over all papers made PostgreSQL spill tens of GB of
@@ -17,9 +17,8 @@ import hashlib
 from collections.abc import Iterator
 
 import numpy as np
-from django.db import connection
 
-from paperfeed.search import bm25_postgres
+from paperfeed.search.engines import postgres_bm25
 
 RANGE_PAPERS = 50_000  # paper ids per query: ~25 MB of postings, ~8 s each at a million papers
 # Memory for one range's groups: with the default 4 MB PostgreSQL spills the grouped tuples,
@@ -38,7 +37,7 @@ def fingerprint(max_rowid: int, papers: int, total_length: int, settings_text: s
     """What every list depends on: the number of papers, the largest id and the total length
     (an edit that keeps every paper's number of distinct lexemes is not seen — `paperfeed index
     --rebuild` rebuilds the lists regardless), and the build's parameters."""
-    text = f"{papers}|{max_rowid}|{total_length}|{settings_text}|{bm25_postgres.CONFIG}"
+    text = f"{papers}|{max_rowid}|{total_length}|{settings_text}|{postgres_bm25.CONFIG}"
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -58,13 +57,15 @@ def scored_lists(
     weights: tuple[float, ...],
     max_rowid: int,
     progress=None,
+    *,
+    connection,
 ) -> Iterator[tuple[str, int, np.ndarray, np.ndarray]]:
     """(lexeme, papers holding it, ascending paper ids, their scores) of every common lexeme,
     for the papers with ids up to `max_rowid`; `progress(done, total, label)` per id range."""
     if not common:
         return
     terms = [term for term, _ in common]
-    idfs = [bm25_postgres.idf(df, papers) for _, df in common]
+    idfs = [postgres_bm25.idf(df, papers) for _, df in common]
     pieces: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {term: [] for term in terms}
     ranges = range(0, max_rowid, RANGE_PAPERS)
     with connection.cursor() as cursor:
@@ -73,7 +74,7 @@ def scored_lists(
         cursor.execute(f"SET work_mem = '{WORK_MEM}'")
     try:
         for done, low in enumerate(ranges, start=1):
-            _score_range(pieces, terms, average_length, weights, low, min(low + RANGE_PAPERS, max_rowid))
+            _score_range(connection, pieces, terms, average_length, weights, low, min(low + RANGE_PAPERS, max_rowid))
             if progress:
                 progress(done * RANGE_PAPERS, len(ranges) * RANGE_PAPERS, "impact lists: scoring papers by id")
     finally:
@@ -87,7 +88,7 @@ def scored_lists(
         yield term, df, ids[order], idf * scores[order].astype(np.float64)
 
 
-def _score_range(pieces, terms: list[str], average_length: float, weights, low: int, high: int) -> None:
+def _score_range(connection, pieces, terms: list[str], average_length: float, weights, low: int, high: int) -> None:
     """Add the (ids, scores without the IDF) of the papers with low < id ≤ high to their
     lexemes' pieces. `= ANY` of a constant array is a hash lookup in PostgreSQL (14+); the two
     aggregates of a group read its rows in one order, so ids and scores stay paired."""
@@ -97,10 +98,10 @@ def _score_range(pieces, terms: list[str], average_length: float, weights, low: 
                 SELECT u.lexeme AS term, p.id::int4 AS id, u.score
                 FROM papers_paper AS p
                 CROSS JOIN LATERAL (
-                    SELECT entry.lexeme, (f * {bm25_postgres.K1 + 1} / (f + {bm25_postgres.K1} * ({1 - bm25_postgres.B}
-                            + {bm25_postgres.B} * length(p.search_document) / %(average)s)))::float4 AS score
+                    SELECT entry.lexeme, (f * {postgres_bm25.K1 + 1} / (f + {postgres_bm25.K1} * ({1 - postgres_bm25.B}
+                            + {postgres_bm25.B} * length(p.search_document) / %(average)s)))::float4 AS score
                     FROM unnest(p.search_document) AS entry,
-                         LATERAL (SELECT {bm25_postgres.weighted_frequency(weights, "entry")} AS f) AS frequency
+                         LATERAL (SELECT {postgres_bm25.weighted_frequency(weights, "entry")} AS f) AS frequency
                     WHERE entry.lexeme = ANY(%(terms)s::text[])
                 ) AS u
                 WHERE p.id > %(low)s AND p.id <= %(high)s

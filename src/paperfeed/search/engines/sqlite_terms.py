@@ -1,4 +1,4 @@
-"""Which index terms FTS5 makes of a word, asked of FTS5 itself.
+"""Which index terms FTS5 makes of a word, asked of FTS5 itself (the SQLite engine's tokenizer).
 
 The impact lists (search.impact) are keyed by the terms of the keyword index: lower-cased,
 diacritics folded, Porter-stemmed. A query word must map to exactly the term FTS5 would look
@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 INDEX_TABLE = "paper_fts"
 CACHE_WORDS = 50_000  # a few MB per process at most
@@ -76,10 +76,10 @@ def tokenizer(options: str) -> Tokenizer:
         return _tokenizers[options]
 
 
-@lru_cache(maxsize=1)
-def _index_options() -> str:
+@lru_cache(maxsize=4)
+def _index_options(using: str) -> str:
     # Read once per process: the schema changes only through a migration and a restart.
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [INDEX_TABLE])
         row = cursor.fetchone()
     if row is None:
@@ -87,11 +87,11 @@ def _index_options() -> str:
     return tokenizer_options(row[0])
 
 
-def index_tokenizer() -> Tokenizer:
+def index_tokenizer(using: str = DEFAULT_DB_ALIAS) -> Tokenizer:
     """The keyword index's tokenizer: maps a query word to the terms the index holds."""
-    return tokenizer(_index_options())
+    return tokenizer(_index_options(using))
 
 
-def surface_tokenizer() -> Tokenizer:
+def surface_tokenizer(using: str = DEFAULT_DB_ALIAS) -> Tokenizer:
     """The keyword index's tokenizer without stemming (see surface_options)."""
-    return tokenizer(surface_options(_index_options()))
+    return tokenizer(surface_options(_index_options(using)))

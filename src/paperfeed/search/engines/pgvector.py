@@ -1,4 +1,4 @@
-"""The vector index in PostgreSQL (pgvector): used instead of the file index on PostgreSQL.
+"""The vector store in PostgreSQL (pgvector): the PostgreSQL engine's default vector part.
 
 With several web workers on several machines, a vector file per machine would have to be
 rebuilt and copied everywhere; in the database every worker shares one index, kept up to
@@ -23,13 +23,20 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from paperfeed.search.vectors import HNSW_EF_SEARCH, HNSW_M, Neighbour
+from paperfeed.search.engines.base import (
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    Neighbour,
+    Progress,
+    VectorIndex,
+    VectorStore,
+    VectorStoreUnavailable,
+)
 
 TABLE = "search_papervector"
 # pgvector's default build quality. At a million papers 200 (as for faiss) would triple a
@@ -38,7 +45,7 @@ HNSW_EF_CONSTRUCTION = 64
 PROBE_SECONDS = 30  # how long a worker trusts what it found out about the vectors
 
 
-class PgVectorUnavailable(RuntimeError):
+class PgVectorUnavailable(VectorStoreUnavailable):
     """The `vector` extension is not installed and this role may not install it."""
 
 
@@ -55,21 +62,21 @@ def _parse(text: str) -> np.ndarray:
     return np.array(text.strip("[]").split(","), dtype=np.float32)
 
 
-def has_embedding_column() -> bool:
-    with connection.cursor() as cursor:
+def has_embedding_column(using: str = DEFAULT_DB_ALIAS) -> bool:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'embedding'", [TABLE]
         )
         return cursor.fetchone() is not None
 
 
-def ensure_schema() -> None:
+def ensure_schema(using: str = DEFAULT_DB_ALIAS) -> None:
     """The extension and the column (idempotent)."""
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
         if cursor.fetchone() is None:
             try:
-                with transaction.atomic():
+                with transaction.atomic(using=using):
                     cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
             except Exception as exc:  # noqa: BLE001 - any refusal means the same to the operator
                 raise PgVectorUnavailable(
@@ -77,18 +84,19 @@ def ensure_schema() -> None:
                     f"it ({str(exc).strip()}). Install pgvector and run once, as a superuser, in this database: "
                     "CREATE EXTENSION vector; — or set PAPERFEED_VECTOR_STORE=file to keep vectors in files."
                 ) from exc
-    if not has_embedding_column():
-        with connection.cursor() as cursor:
+    if not has_embedding_column(using):
+        with connections[using].cursor() as cursor:
             # Vectors written earlier in this transaction leave deferred foreign-key checks
             # pending, and PostgreSQL alters no table with pending checks: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS embedding vector")
 
 
-def sync(model: str, progress: Callable[[int, int | None, str], None] | None = None, batch: int = 5_000) -> int:
+def sync(model: str, progress: Progress | None = None, batch: int = 5_000, using: str = DEFAULT_DB_ALIAS) -> int:
     """Give every vector of `model` its pgvector copy, then build the HNSW graph when the
     model has grown past the threshold. Returns the number of papers searchable."""
-    ensure_schema()
+    ensure_schema(using)
+    connection = connections[using]
     from pgvector.psycopg import register_vector
 
     connection.ensure_connection()
@@ -100,7 +108,7 @@ def sync(model: str, progress: Callable[[int, int | None, str], None] | None = N
     if progress:
         progress(0, missing, "vectors → pgvector")
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT paper_id, vector FROM {TABLE} WHERE model = %s AND embedding IS NULL "
                 "ORDER BY paper_id LIMIT %s",
@@ -126,16 +134,16 @@ def sync(model: str, progress: Callable[[int, int | None, str], None] | None = N
         done += len(rows)
         if progress:
             progress(done, missing, "vectors → pgvector")
-    count = searchable_count(model)
+    count = searchable_count(model, using)
     with _probes_lock:
-        _probes.pop(model, None)  # this process's searches see the new vectors at once
+        _probes.pop((using, model), None)  # this process's searches see the new vectors at once
     if count > settings.PAPERFEED_ANN_THRESHOLD:
-        build_graph(model)
+        build_graph(model, using)
     return count
 
 
-def _dimensions(model: str) -> int | None:
-    with connection.cursor() as cursor:
+def _dimensions(model: str, using: str = DEFAULT_DB_ALIAS) -> int | None:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT vector_dims(embedding) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL LIMIT 1", [model]
         )
@@ -143,14 +151,14 @@ def _dimensions(model: str) -> int | None:
     return row[0] if row else None
 
 
-def build_graph(model: str) -> bool:
+def build_graph(model: str, using: str = DEFAULT_DB_ALIAS) -> bool:
     """Create the model's HNSW index if it is missing (PostgreSQL keeps it current after)."""
     name = index_name(model)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
         if cursor.fetchone():
             return False
-        dimensions = _dimensions(model)
+        dimensions = _dimensions(model, using)
         if dimensions is None:
             return False
         # A graph is built fastest in memory; the setting lasts for this session only.
@@ -165,43 +173,44 @@ def build_graph(model: str) -> bool:
     return True
 
 
-_probes: dict[str, tuple[int | None, float]] = {}
+_probes: dict[tuple[str, str], tuple[int | None, float]] = {}  # (alias, model) →
 _probes_lock = threading.Lock()
 
 
-def _probe(model: str) -> int | None:
+def _probe(model: str, using: str = DEFAULT_DB_ALIAS) -> int | None:
     """The dimension of the model's vectors in pgvector, None when there are none yet.
 
     Every search asks this, so it is one row looked up, never a count (a count scans the
     table: ~1 s at a million papers); cached briefly per process."""
     now = time.monotonic()
     with _probes_lock:
-        cached = _probes.get(model)
+        cached = _probes.get((using, model))
     if cached and now - cached[1] < PROBE_SECONDS:
         return cached[0]
-    dimensions = _dimensions(model) if has_embedding_column() else None
+    dimensions = _dimensions(model, using) if has_embedding_column(using) else None
     with _probes_lock:
-        _probes[model] = (dimensions, now)
+        _probes[(using, model)] = (dimensions, now)
     return dimensions
 
 
-def searchable_count(model: str) -> int:
+def searchable_count(model: str, using: str = DEFAULT_DB_ALIAS) -> int:
     """Papers of `model` with a pgvector copy — exact, so a scan: for batch commands only."""
-    if not has_embedding_column():
+    if not has_embedding_column(using):
         return 0
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE model = %s AND embedding IS NOT NULL", [model])
         return cursor.fetchone()[0]
 
 
-class PgVectorIndex:
-    """The same interface as vectors.VectorIndex, answered by PostgreSQL."""
+class PgVectorIndex(VectorIndex):
+    """A model's vectors, searched by PostgreSQL."""
 
     in_database = True  # searched on the request's own connection (hybrid.rank)
 
-    def __init__(self, model: str, dimensions: int):
+    def __init__(self, model: str, dimensions: int, using: str = DEFAULT_DB_ALIAS):
         self.model = model
         self.dimensions = dimensions
+        self.using = using
 
     def __bool__(self) -> bool:
         return True  # current_index() makes one only when the model has vectors
@@ -209,13 +218,13 @@ class PgVectorIndex:
     def __len__(self) -> int:
         """Exact, so a scan (~1 s at a million papers): for commands and tests; search asks
         only whether there is an index (bool)."""
-        return searchable_count(self.model)
+        return searchable_count(self.model, self.using)
 
     def search(self, query: np.ndarray, k: int) -> list[Neighbour]:
         if k <= 0:
             return []
         cast = f"vector({self.dimensions})"
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=self.using), connections[self.using].cursor() as cursor:
             # Inside this transaction only: how far the graph search looks (as for faiss).
             cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
             # The model is a literal (client-side binding), which lets the planner match
@@ -230,7 +239,7 @@ class PgVectorIndex:
     def similarities(self, query: np.ndarray, paper_ids: list[int]) -> dict[int, float]:
         if not paper_ids:
             return {}
-        with connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(
                 f"SELECT paper_id, -(embedding <#> %s::vector) FROM {TABLE} "
                 "WHERE paper_id = ANY(%s) AND model = %s AND embedding IS NOT NULL",
@@ -239,7 +248,7 @@ class PgVectorIndex:
             return {paper_id: float(score) for paper_id, score in cursor.fetchall()}
 
     def vector_of(self, paper_id: int) -> np.ndarray | None:
-        with connection.cursor() as cursor:
+        with connections[self.using].cursor() as cursor:
             cursor.execute(
                 f"SELECT embedding::text FROM {TABLE} WHERE paper_id = %s AND model = %s AND embedding IS NOT NULL",
                 [paper_id, self.model],
@@ -248,7 +257,14 @@ class PgVectorIndex:
         return _parse(row[0]) if row else None
 
 
-def current_index(model: str) -> PgVectorIndex | None:
-    """None until `paperfeed index` has put vectors of the model into pgvector."""
-    dimensions = _probe(model)
-    return PgVectorIndex(model, dimensions) if dimensions else None
+class PgVectorStore(VectorStore):
+    name = "pgvector"
+
+    def current_index(self, model: str) -> PgVectorIndex | None:
+        """None until `paperfeed index` has put vectors of the model into pgvector."""
+        dimensions = _probe(model, self.using)
+        return PgVectorIndex(model, dimensions, self.using) if dimensions else None
+
+    def write(self, model: str, progress: Progress | None = None) -> int:
+        """PostgreSQL keeps the index current from then on."""
+        return sync(model, progress, using=self.using)

@@ -1,11 +1,11 @@
-"""The lexical-search contract on PostgreSQL: full-text search over a weighted tsvector.
+"""The PostgreSQL engine: full-text search over a weighted tsvector, BM25 computed from it.
 
 `papers_paper.search_document` (migration search/0004_postgres_fts) is a generated column:
 title weight A, abstract B, authors C, English stemming, diacritics folded; a GIN index
 answers `@@`.
 
 Two rankings: the lexical leg of hybrid search (`candidates`) is BM25, computed from the
-tsvector (search.bm25_postgres) for rare words and read from the impact lists for common
+tsvector (engines.postgres_bm25) for rare words and read from the impact lists for common
 ones, as on SQLite; keyword search for people (`search`: all words first, then any) ranks
 with ts_rank_cd and the weights of FIELD_WEIGHTS, higher is better.
 
@@ -22,17 +22,21 @@ as the index) and Python marks those words in the original text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from django.db import connection
+from django.db import transaction
 
-from paperfeed.search import bm25_postgres
-from paperfeed.search.backends import (
+from paperfeed.search.engines import postgres_bm25, postgres_impacts
+from paperfeed.search.engines.base import (
     FIELD_WEIGHTS,
     MARK_END,
     MARK_START,
     RARE_ROWS,
+    Engine,
     Hit,
-    LexicalBackend,
+    ImpactLists,
+    LexicalIndex,
+    Progress,
     SearchResult,
 )
 from paperfeed.search.impact import Generation
@@ -40,7 +44,7 @@ from paperfeed.search.query import keywords, tokens
 from paperfeed.search.rarity import FrequencyCache
 
 CONFIG = "english"
-SNIPPET_WORDS = 40  # as the SQLite backend's snippet(…, 40)
+SNIPPET_WORDS = 40  # as FTS5's snippet(…, 40) on SQLite
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # ts_rank_cd takes weights in the order D, C, B, A, each at most 1: title (A) = 1.
@@ -57,26 +61,34 @@ def _tsquery(words: list[str], operator: str) -> tuple[str, list[str]]:
     return f" {operator} ".join([part] * len(words)), list(words)
 
 
-class PostgresFtsBackend(LexicalBackend):
-    # Per process, shared by every backend instance (see search.rarity).
-    frequencies = FrequencyCache(lambda word: PostgresFtsBackend._papers_with(word))
+# Per process and database alias (see search.rarity): papers holding a word, and holding a
+# lexeme (for its IDF, when the current impact-list build does not know it).
+_frequencies: dict[str, tuple[FrequencyCache, FrequencyCache]] = {}
 
-    # The same for a lexeme (for its IDF), when the current impact-list build does not know it.
-    lexeme_frequencies = FrequencyCache(lambda lexeme: PostgresFtsBackend._papers_with_lexeme(lexeme))
 
-    @classmethod
-    def _papers_with_lexeme(cls, lexeme: str) -> int:
-        with connection.cursor() as cursor:
+class TsvectorIndex(LexicalIndex):
+    """`papers_paper.search_document` and its GIN index."""
+
+    def __init__(self, using: str):
+        super().__init__(using)
+        if using not in _frequencies:
+            _frequencies[using] = (
+                FrequencyCache(lambda word: TsvectorIndex(using)._papers_with(word)),
+                FrequencyCache(lambda lexeme: TsvectorIndex(using)._papers_with_lexeme(lexeme)),
+            )
+        self.frequencies, self.lexeme_frequencies = _frequencies[using]
+
+    def _papers_with_lexeme(self, lexeme: str) -> int:
+        with self.connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM papers_paper WHERE search_document @@ %s::tsquery",
-                [bm25_postgres.tsquery_literal(lexeme)],
+                [postgres_bm25.tsquery_literal(lexeme)],
             )
             return cursor.fetchone()[0]
 
-    @classmethod
-    def _papers_with(cls, word: str) -> int:
+    def _papers_with(self, word: str) -> int:
         query, params = _tsquery([word], "||")
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM papers_paper WHERE search_document @@ ({query})", params)
             return cursor.fetchone()[0]
 
@@ -93,7 +105,7 @@ class PostgresFtsBackend(LexicalBackend):
 
     def _run(self, words: list[str], operator: str, limit: int, offset: int) -> SearchResult:
         query, params = _tsquery(words, operator)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM papers_paper, (SELECT {query} AS q) AS query WHERE search_document @@ q", params
             )
@@ -106,12 +118,12 @@ class PostgresFtsBackend(LexicalBackend):
                 [*params, limit, offset],
             )
             rows = cursor.fetchall()
-        marked = _matching_words(words, [w for row in rows for w in (row[2], row[3])])
+        marked = _matching_words(self.connection, words, [w for row in rows for w in (row[2], row[3])])
         hits = [Hit(pk, score, _mark(title, marked), _snippet(abstract, marked)) for pk, score, title, abstract in rows]
         return SearchResult(hits, total)
 
     def tokenizer(self):
-        return bm25_postgres.lexemes()
+        return postgres_bm25.lexemes(self.using)
 
     def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:
         return self._score(words, "ORDER BY score DESC, p.id LIMIT %(limit)s", limit, generation)
@@ -121,21 +133,21 @@ class PostgresFtsBackend(LexicalBackend):
         return rows if len(rows) <= RARE_ROWS else self._bm25(words, max(k, RARE_ROWS), generation)
 
     def _score(self, words: list[str], tail: str, limit: int, generation: Generation | None) -> list[tuple[int, float]]:
-        """BM25 (search.bm25_postgres) of the papers with any of the words, for all the words'
+        """BM25 (engines.postgres_bm25) of the papers with any of the words, for all the words'
         lexemes. A paper matches a word as plainto_tsquery reads it: a hyphenated word
         ("state-of-the-art") only where all its parts are, though each part scores."""
         tokenizer = self.tokenizer()
         terms = [lexeme for word in words for lexeme in tokenizer.terms(word)]
         if not terms:
             return []
-        stats = bm25_postgres.collection(generation)
+        stats = postgres_bm25.collection(generation, self.using)
         known = generation.frequencies if generation is not None else {}
-        idfs = [bm25_postgres.idf(known.get(t) or self.lexeme_frequencies.frequency(t), stats.papers) for t in terms]
+        idfs = [postgres_bm25.idf(known.get(t) or self.lexeme_frequencies.frequency(t), stats.papers) for t in terms]
         named = {f"w{i}": word for i, word in enumerate(words)}  # score_sql takes named parameters
         query = " || ".join(f"plainto_tsquery('{CONFIG}', paperfeed_fold(%({name})s))" for name in named)
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT p.id, {bm25_postgres.score_sql(FIELD_WEIGHTS)} AS score "
+                f"SELECT p.id, {postgres_bm25.score_sql(FIELD_WEIGHTS)} AS score "
                 f"FROM papers_paper AS p WHERE p.search_document @@ ({query}) {tail}",
                 {**named, "terms": terms, "idfs": idfs, "average": stats.average_length, "limit": limit},
             )
@@ -146,25 +158,25 @@ class PostgresFtsBackend(LexicalBackend):
         if not words or not paper_ids:
             return {}
         query, params = _tsquery(words, "||")
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, title, abstract FROM papers_paper, (SELECT {query} AS q) AS query "
                 "WHERE search_document @@ q AND id = ANY(%s)",
                 [*params, list(paper_ids)],
             )
             rows = cursor.fetchall()
-        marked = _matching_words(words, [t for row in rows for t in (row[1], row[2])])
+        marked = _matching_words(self.connection, words, [t for row in rows for t in (row[1], row[2])])
         return {pk: (_mark(title, marked), _snippet(abstract, marked)) for pk, title, abstract in rows}
 
     def rebuild(self) -> None:
         # The column is generated, so it cannot be stale; rebuilding the GIN index and the
         # planner's statistics is what is left to do after a restore or a bulk load.
-        with connection.cursor() as cursor:
+        with self.connection.cursor() as cursor:
             cursor.execute("REINDEX INDEX paper_search_document")
             cursor.execute("ANALYZE papers_paper")
 
 
-def _matching_words(words: list[str], texts: list[str]) -> set[str]:
+def _matching_words(connection, words: list[str], texts: list[str]) -> set[str]:
     """The distinct words of `texts` that match one of the query's words, asked of
     PostgreSQL so stemming and folding are exactly the index's."""
     candidates = sorted({w for text in texts for w in _WORD.findall(text or "")})
@@ -206,3 +218,50 @@ def _snippet(text: str, marked: set[str], size: int = SNIPPET_WORDS) -> str:
     end = spans[best + size - 1][1] if best + size < len(spans) else len(text)  # keep a final "."
     cut = _mark(text[begin:end], marked)
     return ("…" if begin else "") + cut + ("…" if end < len(text) else "")
+
+
+class TsvectorImpactLists(ImpactLists):
+    """ts_stat says which lexemes are common; every common lexeme's BM25 comes from one read
+    of each paper's tsvector (engines.postgres_impacts)."""
+
+    def fingerprint(self, cursor, max_rowid: int, papers: int, parameters: str) -> tuple[str, float]:
+        """Rare words are scored at search time with the build's average length, so that
+        rare and common words add up to one BM25."""
+        average_length, total_length = postgres_impacts.length_statistics(cursor, papers)
+        return postgres_impacts.fingerprint(max_rowid, papers, total_length, parameters), average_length
+
+    def common_terms(self, cursor, threshold: int) -> list[tuple[str, int]]:
+        return postgres_impacts.common_terms(cursor, threshold)
+
+    def scored_lists(
+        self,
+        common: list[tuple[str, int]],
+        papers: int,
+        average_length: float,
+        weights: tuple[float, ...],
+        max_rowid: int,
+        progress: Progress,
+    ) -> Iterator:
+        return postgres_impacts.scored_lists(
+            common, papers, average_length, weights, max_rowid, progress, connection=self.connection
+        )
+
+    def lock_builds(self, cursor) -> None:
+        cursor.execute("LOCK TABLE search_term_impact_build IN EXCLUSIVE MODE")
+
+    def remove_generations_before(self, keep: int) -> None:
+        """One statement: readers are never blocked by a writer on PostgreSQL."""
+        with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_term_impact WHERE generation < %s", [keep])
+            cursor.execute("DELETE FROM search_term_impact_build WHERE generation < %s", [keep])
+
+
+class PostgresEngine(Engine):
+    vendor = "postgresql"
+    # A paper is scored from its tsvector in ~17 µs where FTS5 takes ~0.75 µs a posting:
+    # here 100 papers a word cost what 1,000 cost FTS5 (SciFact: the same ranking, hybrid
+    # search 24 instead of 88 ms a query; docs/benchmarks.md).
+    default_impact_threshold = 100
+
+    # batch_insert, bulk_load: nothing to do — the generated search column is computed for
+    # every row by PostgreSQL itself.
