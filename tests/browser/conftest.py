@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ..conftest import _on_postgres
 from ..helpers import PAPERFEED, cli_env, run_cli, serving
 
 # What the hostile paper is made of; the tests check that none of it ever runs. It is listed on
@@ -164,8 +165,16 @@ def reader_storage_state(demo_server, browser):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     from playwright.sync_api import sync_playwright
+
+    if not _on_postgres():
+        # The test database first: Django refuses to create it once Playwright's sync API has
+        # an asyncio loop in this thread (SynchronousOnlyOperation), and the worker running the
+        # browser tests goes on to database tests. Asked for here, not as an argument, so that
+        # browser tests stay out of the PostgreSQL run (tests/conftest.py keeps the tests that
+        # name django_db_setup).
+        request.getfixturevalue("django_db_setup")
 
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is needed for browser tests: `make test` installs it (apt-get install chromium)"
