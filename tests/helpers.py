@@ -27,7 +27,11 @@ def child_database_url(data_dir: Path) -> str | None:
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(PAPERFEED_DATA_DIR=str(data_dir), **extra)
     if url := child_database_url(data_dir):
         env["DATABASE_URL"] = url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import _on_postgres
 from ..helpers import PAPERFEED, cli_env, run_cli, serving
 
 # What the hostile paper is made of; the tests check that none of it ever runs. It is listed on
@@ -165,17 +165,15 @@ def reader_storage_state(demo_server, browser):
 
 
 @pytest.fixture(scope="session")
-def browser(request):
+def browser():
     from playwright.sync_api import sync_playwright
 
-    if not _on_postgres():
-        # The test database first: Django refuses to create it once Playwright's sync API has
-        # an asyncio loop in this thread (SynchronousOnlyOperation), and the worker running the
-        # browser tests goes on to database tests. Asked for here, not as an argument, so that
-        # browser tests stay out of the PostgreSQL run (tests/conftest.py keeps the tests that
-        # name django_db_setup).
-        request.getfixturevalue("django_db_setup")
-
+    # Playwright's sync API leaves its asyncio loop registered as running in this thread, and
+    # Django then refuses every database call (SynchronousOnlyOperation): in the worker that
+    # runs the browser tests, the database tests after them would fail. Nothing in this
+    # process runs Django code inside that loop, so the check is off here while Chromium is
+    # up; child processes keep it (helpers.cli_env drops the variable).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is needed for browser tests: `make test` installs it (apt-get install chromium)"
     with sync_playwright() as playwright:
@@ -187,6 +185,7 @@ def browser(request):
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
