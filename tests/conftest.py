@@ -24,6 +24,31 @@ def pytest_addoption(parser):
 # one pytest-xdist worker (`--dist loadgroup`), so the run starts one demo server and one
 # Chromium, not one per worker.
 ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
+# The same groups by folder, for the scheduler below (those fixtures live in these folders'
+# conftest.py, so no test elsewhere can use them).
+ONE_WORKER_FOLDERS = {"browser": "tests/browser/"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` that also works on pytest 9.
+
+    pytest-xdist 3.8 marks a test's group by appending `@group` to `item._nodeid`, which
+    pytest 9 no longer reads (node ids live elsewhere): the `xdist_group` marks set below
+    are silently ignored and every worker starts its own demo server and Chromium. The
+    controller only sees node ids, so here a test's folder names its group.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FolderGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for group, folder in ONE_WORKER_FOLDERS.items():
+                if nodeid.startswith(folder):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return FolderGroupScheduling(config, log)
 
 
 # tryfirst: before pytest-xdist's own hook, which reads the groups set here.

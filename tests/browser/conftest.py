@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -167,6 +168,12 @@ def reader_storage_state(demo_server, browser):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API leaves its asyncio loop registered as running in this thread, and
+    # Django then refuses every database call (SynchronousOnlyOperation): in the worker that
+    # runs the browser tests, the database tests after them would fail. Nothing in this
+    # process runs Django code inside that loop, so the check is off here while Chromium is
+    # up; child processes keep it (helpers.cli_env drops the variable).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is needed for browser tests: `make test` installs it (apt-get install chromium)"
     with sync_playwright() as playwright:
@@ -178,6 +185,7 @@ def browser():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

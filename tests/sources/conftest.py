@@ -83,11 +83,14 @@ def child_db():
 
 @pytest.fixture(scope="session")
 def _migrated_data_template(tmp_path_factory) -> Path:
-    from tests.helpers import run_cli
+    """A data directory holding only an empty, migrated database (tests/helpers.py), to copy."""
+    import shutil
+
+    from tests.helpers import migrated_database
 
     template = tmp_path_factory.mktemp("migrated-data")
-    result = run_cli(template, "migrate", "--verbosity", "0")
-    assert result.returncode == 0, result.stderr
+    shutil.copyfile(migrated_database(), template / "paperfeed.sqlite3")
+    (template / "paperfeed.sqlite3").chmod(0o600)
     return template
 
 

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Max
-from sklearn.linear_model import LogisticRegression
 
 from paperfeed.community.collections.models import CollectionItem
 from paperfeed.community.votes.models import Vote
@@ -153,6 +152,11 @@ def train_and_pick(user, candidates: list[int], candidate_vectors: tuple, rng: r
         return None
     features = np.vstack([pos_vectors, negatives])
     labels = np.concatenate([np.ones(len(pos_vectors)), np.zeros(len(negatives))])
+    # Imported here, not at the top: the URLconf imports this module, so every `paperfeed`
+    # command (system checks) and every server start would pay ~1 s of CPU to import
+    # scikit-learn, which only `paperfeed recommend` needs.
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
     model.fit(features, labels)
     similarity = cand_vectors @ pos_vectors.T  # for the "because" of each pick
