@@ -172,3 +172,20 @@ def test_everything_users_wrote_is_escaped(client, ada):
     )
     assert "List &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in tab(client, "ada", "collections")
     assert "Org &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in tab(client, "ada", "organizations")
+
+
+def test_authored_papers_are_those_of_approved_claims(client, ada):
+    from paperfeed.community.claims.models import AuthorshipClaim
+
+    approved, pending, denied = paper(41, "Approved authorship"), paper(42, "Pending authorship"), paper(43, "Denied")
+    AuthorshipClaim.objects.create(paper=approved, user=ada, status=AuthorshipClaim.Status.APPROVED)
+    AuthorshipClaim.objects.create(paper=pending, user=ada, status=AuthorshipClaim.Status.PENDING)
+    AuthorshipClaim.objects.create(paper=denied, user=ada, status=AuthorshipClaim.Status.DENIED)
+    html = tab(client, "ada", "papers")
+    assert '<a href="?tab=papers" aria-current="page">Authored <span class="tab-count">1</span></a>' in html
+    assert "Approved authorship" in html
+    assert "Pending authorship" not in html and "Denied" not in html
+
+
+def test_no_authored_papers_yet(client, ada):
+    assert "No papers claimed as author yet." in tab(client, "ada", "papers")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from paperfeed.community.accounts.forms import EmailChangeForm, ThrottledPasswordChangeForm
 from paperfeed.community.accounts.views import see_other, too_many
+from paperfeed.community.claims.state import authored_papers
 from paperfeed.community.collections.models import Collection
 from paperfeed.community.discussion.models import Comment
 from paperfeed.community.orgs.models import Membership
@@ -35,6 +36,7 @@ class Tab:
 TABS = (
     Tab("upvotes", "Upvoted"),
     Tab("submissions", "Submitted"),
+    Tab("papers", "Authored"),
     Tab("comments", "Comments"),
     Tab("collections", "Collections"),
     Tab("organizations", "Organizations"),
@@ -55,6 +57,9 @@ def tab_items(slug: str, member, viewer) -> QuerySet:
             .select_related("paper", "paper__primary_category", "organization", "submitter")
             .order_by("-date", "-added_at", "-id")
         )
+    if slug == "papers":
+        # Papers a moderator approved the member's authorship claim of (the "Author" badge).
+        return authored_papers(member).select_related("primary_category")
     if slug == "comments":
         # Hidden (by a moderator) and deleted comments are not shown, not even to their author.
         return (
