@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from paperfeed.feeds.cards import latest_entries, prime_card_state
-from paperfeed.feeds.syndication import FeedItem, render_feed
+from paperfeed.feeds.syndication import FeedInfo, FeedItem, serve_feed
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Author, DailyEntry, Paper
 from paperfeed.personal.forms import CategoriesForm, MuteForm, SavedSearchForm
@@ -24,6 +24,7 @@ from paperfeed.personal.models import (
     FollowedAuthor,
     MuteRule,
     NotInterested,
+    PickState,
     Preferences,
     Recommendation,
     SavedSearch,
@@ -78,7 +79,16 @@ def for_you(request):
     picks = picks_for(request.user)
     prime_card_state(request, [pick.paper.pk for pick in picks])
     source = Recommendation.objects.filter(user=request.user).values_list("source", flat=True).first()
-    return render(request, "personal/for_you.html", {"picks": picks, "source": source})
+    return render(request, "personal/for_you.html", {"picks": picks, "source": source, **_feed_paths(request.user)})
+
+
+def _feed_paths(user) -> dict:
+    """The reader's personal feed (Atom, JSON Feed) for the pages that link it."""
+    prefs, _ = Preferences.objects.get_or_create(user=user)
+    return {
+        "feed_atom": reverse("personal-feed", args=[prefs.feed_token, "atom"]),
+        "feed_json": reverse("personal-feed", args=[prefs.feed_token, "json"]),
+    }
 
 
 @login_required
@@ -139,6 +149,7 @@ def personal_settings(request):
         "search_form": SavedSearchForm(),
         "categories_form": CategoriesForm(initial={"categories": prefs.categories}),
         "feed_url": request.build_absolute_uri(reverse("personal-feed", args=[prefs.feed_token, "atom"])),
+        **_feed_paths(request.user),
     }
     return render(request, "personal/settings.html", context)
 
@@ -204,17 +215,7 @@ def personal_feed(request, token: str, fmt: str):
     if prefs is None or not prefs.user.is_active:
         raise Http404("Unknown feed.")
     ensure_fresh_picks(prefs.user)
-    items = [
-        FeedItem(paper, paper.updated or paper.published or paper.created_at, paper.total_upvotes)
-        for paper in (pick.paper for pick in picks_for(prefs.user))
-    ]
-    if fmt not in {"atom", "json"}:
-        raise Http404("Feeds come as .atom or .json")
-    return render_feed(
-        request,
-        fmt,
-        title=f"Picked for {prefs.user.username}",
-        path="/for-you",
-        description="Your personal picks.",
-        items=items,
-    )
+    items = [FeedItem(pick.paper, upvotes=pick.paper.total_upvotes) for pick in picks_for(prefs.user)]
+    info = FeedInfo(f"Picked for {prefs.user.username}", "/for-you", "Your personal picks.", private=True)
+    picked_at = PickState.objects.filter(user=prefs.user).values_list("computed_at", flat=True).first()
+    return serve_feed(request, fmt, info, items, also_changed=[picked_at])
