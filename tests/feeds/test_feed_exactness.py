@@ -247,3 +247,23 @@ def test_pages_link_their_own_feeds_first(client, hostile, reader):
         assert 'class="feed-links"' in html and f'href="{links[0][1]}"' in html, page
     search = _alternates(client.get("/papers/search?q=projektor&category=cs.LG").content.decode())
     assert ("application/atom+xml", "/feeds/category/cs.LG.atom") in search
+
+
+def test_the_validity_checks_can_fail():
+    """The checks above are only worth their passes if they catch what readers trip on."""
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>http://x/</id>'
+        b"<updated>2024-10-25T00:00:00Z</updated><link rel='self' href='http://x/f'/>"
+        b"<entry><title>e</title><id>http://x/1</id><updated>2024-10-25</updated>"
+        b"<link href='http://x/1'/><summary type='html'>a</summary><summary>b</summary></entry></feed>"
+    )
+    problems = atom_problems(atom)
+    assert any(p.startswith("RELAX NG") for p in problems)  # the second summary, the date
+    assert "entry 0: no author, and the feed has none (§4.1.1)" in problems
+    assert "entry 0 updated: '2024-10-25' is not an RFC 3339 date-time" in problems
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"url": "http://x/1"}], "upvotes": 1}
+    assert json_feed_problems(json.dumps(feed).encode()) == [
+        "unknown top-level member 'upvotes'",
+        "item 0: no id string",
+        "item 0: neither content_text nor content_html",
+    ]
