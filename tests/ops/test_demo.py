@@ -41,6 +41,15 @@ def test_the_front_page_is_a_full_day_with_upvotes_and_submitters(demo):
     assert html.count("submitted by") >= 20
 
 
+def test_absolute_links_name_the_port_the_demo_serves_on(demo):
+    """Without PAPERFEED_BASE_URL a demo on another port links to itself, not to port 8000."""
+    url, _ = demo
+    feed = httpx.get(f"{url}/feeds/daily.atom", timeout=30)
+    assert feed.status_code == 200
+    self_links = re.findall(r'<link[^>]*rel="self"[^>]*>', feed.text)
+    assert self_links and f'href="{url}/' in self_links[0], self_links
+
+
 def test_a_newcomer_submits_a_paper_of_the_sample_to_todays_list(demo):
     url, data_dir = demo
     made = run_cli(data_dir, "shell", "-c", NEWCOMER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -35,8 +37,24 @@ def _close_connections_before_fork(server, worker) -> None:
     connections.close_all()
 
 
+def _default_base_url(host: str, port: int) -> None:
+    """Without PAPERFEED_BASE_URL, absolute links (feeds, e-mails) and the CSRF origin name
+    the address this server listens on, so `demo --port 8123` links to itself instead of the
+    default port 8000. A wildcard bind has no single address: the loopback one is used."""
+    if os.environ.get("PAPERFEED_BASE_URL"):
+        return
+    from django.conf import settings
+
+    name = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    settings.BASE_URL = f"http://{name}:{port}"
+    settings.CSRF_TRUSTED_ORIGINS = [settings.BASE_URL]
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    _default_base_url(host, port)
     PaperfeedServer(
         {
             "bind": bind,
