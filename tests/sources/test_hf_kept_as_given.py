@@ -98,7 +98,21 @@ def test_the_recorded_day_is_served_field_for_field(hf_server):
     problems = [d for item in RECORDED for d in differences(served[item["paper"]["id"]], item, item["paper"]["id"])]
     assert problems == []
     for item in RECORDED:  # and the paper alone, as GET /api/papers/<id> serves it
-        assert differences(api(f"/api/papers/{item['paper']['id']}"), item["paper"], item["paper"]["id"]) == []
+        paper = api(f"/api/papers/{item['paper']['id']}")
+        assert differences(paper, item["paper"], item["paper"]["id"]) == []
+        conforms(paper, "Paper")
+    for item in served.values():
+        conforms(item, "DailyPaper")
+
+
+def conforms(value: object, schema: str) -> None:
+    """`value` is valid by the OpenAPI document's schema of that name (none of the schemas
+    used here has OpenAPI's `nullable`, so a JSON Schema validator reads them as they are)."""
+    import jsonschema
+
+    from paperfeed.api.openapi import SCHEMAS
+
+    jsonschema.validate(value, {"$ref": f"#/components/schemas/{schema}", "components": {"schemas": SCHEMAS}})
 
 
 def test_each_kept_field_on_its_own(hf_server):

@@ -118,9 +118,12 @@ class PaperBatch:
     def _author(self, paper: Paper, row: PaperAuthor, given: dict[str, list[dict]]) -> dict:
         author = {"_id": object_id(row.pk), "name": row.author.name, "hidden": False}
         source = given[row.author.name].pop(0) if given.get(row.author.name) else {}
-        for key in ("user", "status", "statusLastChangedAt", "hidden"):
+        for key in ("status", "statusLastChangedAt", "hidden"):
             if key in source:
                 author[key] = source[key]
+        if source.get("user"):
+            profile = source["user"]
+            author["user"] = remote_user_json(profile.get("user") or profile.get("name") or "", profile)
         claim = self.claims.get((paper.pk, row.author_id))
         # A claim approved here is this instance's word and replaces the source's.
         if claim is not None:

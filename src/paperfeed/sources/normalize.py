@@ -348,6 +348,8 @@ def clean_source_user(value: object) -> dict:
     for key, limit in _USER_TEXT.items():
         if isinstance(value.get(key), str) and (text := clean_label(value[key], limit)):
             user[key] = text
+    if user.get("type") != "user":  # the only kind of account that submits and claims
+        user.pop("type", None)
     if not (user.get("name") or user.get("user") or user.get("fullname")):
         return {}
     if "avatarUrl" in value:
