@@ -52,6 +52,12 @@ def test_build_script_reproduces_the_bundled_sample(fixtures, seed_file, tmp_pat
         assert built == (SAMPLE_DIR / name).read_bytes(), f"{name} is stale: run scripts/build_sample.py"
 
 
+def test_the_bundled_hugging_face_list_is_the_recorded_answer_byte_for_byte(fixtures):
+    """Not a parse of it: the raw answer, so that every field it has reaches the database."""
+    bundled = gzip.decompress((SAMPLE_DIR / "hf-daily-2024-10-25.json.gz").read_bytes())
+    assert bundled == (fixtures / "hf" / "daily_papers_2024-10-25.json").read_bytes()
+
+
 def test_seed_copy_drops_only_the_research_notes():
     first = gzip.decompress((SAMPLE_DIR / SEED_FILE).read_bytes()).decode().splitlines()[0]
     assert '"rank": 1' in first and "arxiv_id_source" not in first
@@ -135,6 +141,10 @@ def test_loaded_papers_and_their_daily_lists():
     top = DailyEntry.objects.get(paper__arxiv_id="2410.17243")
     assert (top.date, top.upvotes, top.submitted_by) == (date(2024, 10, 25), 64, "ClownRat")
     assert top.paper.num_authors == 9 and top.paper.authors_text.startswith("Zesen Cheng, Hang Zhang")
+    # Kept as Hugging Face gave it (docs/operations.md, "What an import from Hugging Face keeps").
+    assert top.listed_at == datetime(2024, 10, 25, 0, 57, 9, 392000, tzinfo=UTC)
+    assert (top.submitter_profile["fullname"], top.paper.source_comments, len(top.media_urls)) == ("Zesen Cheng", 3, 3)
+    assert [a["name"] for a in top.paper.source_authors if "user" in a] == ["Zesen Cheng", "Zhiqiang Hu", "Lidong Bing"]
 
     meta = DailyEntry.objects.get(paper__arxiv_id="2510.13786")
     assert (meta.organization.slug, meta.organization.name, meta.upvotes) == ("facebook", "AI at Meta", 2)

@@ -21,7 +21,14 @@ from paperfeed.api.serializers import iso
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import DailyEntry, Paper, PaperAuthor, PaperCategory, PaperVersion
 from paperfeed.papers.store import store_records
-from paperfeed.sources.normalize import InvalidRecord, build_record
+from paperfeed.sources.normalize import (
+    InvalidRecord,
+    build_record,
+    clean_count,
+    clean_source_url,
+    clean_source_user,
+    parse_datetime,
+)
 
 BATCH = 500
 
@@ -80,6 +87,11 @@ def paper_lines() -> Iterator[dict]:
                 "githubRepo": paper.github_repo,
                 "projectPage": paper.project_page,
                 "withdrawn": paper.withdrawn,
+                # What Hugging Face said around the paper (see sources/record.py).
+                "githubStars": paper.github_stars,
+                "aiSummary": paper.ai_summary,
+                "aiKeywords": paper.ai_keywords,
+                "sourceAuthors": paper.source_authors,
             }
 
 
@@ -94,6 +106,12 @@ def daily_lines() -> Iterator[dict]:
                 "upvotes": entry.upvotes,
                 "submittedBy": entry.submitted_by,
                 "organization": {"slug": org.slug, "name": org.name} if org else None,
+                # The listing as its source gave it (papers.models.DailyEntry).
+                "listedAt": iso(entry.listed_at),
+                "submitter": entry.submitter_profile,
+                "thumbnail": entry.thumbnail,
+                "mediaUrls": entry.media_urls,
+                "numComments": entry.paper.source_comments,  # the paper's count at the source
             }
 
 
@@ -135,6 +153,10 @@ def _record(item: dict):
         github_repo=item.get("githubRepo") or "",
         project_page=item.get("projectPage") or "",
         withdrawn=bool(item.get("withdrawn")),
+        github_stars=item.get("githubStars"),
+        ai_summary=item.get("aiSummary") or "",
+        ai_keywords=item.get("aiKeywords"),
+        source_authors=item.get("sourceAuthors"),
     )
 
 
@@ -150,7 +172,18 @@ def _listing(item: dict, paper_id: int) -> Listing:
         submitted_by=str(item.get("submittedBy") or ""),
         organization=str(org.get("name") or "") if isinstance(org, dict) else "",
         organization_slug=str(org.get("slug") or "") if isinstance(org, dict) else "",
+        # Cleaned again, as on the way in from the source: a file is input like any other.
+        listed_at=parse_datetime(item.get("listedAt")),
+        num_comments=clean_count(item.get("numComments")) or 0,
+        submitter_profile=clean_source_user(item.get("submitter")),
+        thumbnail=clean_source_url(item.get("thumbnail")),
+        media_urls=_urls(item.get("mediaUrls")),
     )
+
+
+def _urls(value: object) -> list[str]:
+    urls = [clean_source_url(url) for url in value] if isinstance(value, list) else []
+    return [url for url in urls if url]
 
 
 def import_lines(lines: Iterable[str], progress: Callable[[int], None] | None = None) -> ImportSummary:

@@ -32,7 +32,8 @@ SCHEMAS = {
     "Error": _object({"error": _STR}),
     "User": _object(
         {"avatarUrl": _STR, "fullname": _STR, "name": _STR, "user": _STR, "type": {"type": "string", "enum": ["user"]}, "isPro": _BOOL},
-        {"_id": _STR},
+        # An account imported from Hugging Face, as it came there.
+        {"_id": _STR, "isHf": _BOOL, "isHfAdmin": _BOOL, "isMod": _BOOL, "followerCount": _INT},
     ),
     "Organization": _object({"_id": _STR, "name": _STR, "fullname": _STR, "avatarUrl": _STR}),
     "Author": _object(
@@ -56,6 +57,9 @@ SCHEMAS = {
             "organization": _ref("Organization"),
             "projectPage": _STR,
             "githubRepo": _STR,
+            "githubStars": _INT,
+            "ai_summary": _STR,
+            "ai_keywords": {"type": "array", "items": _STR},
             "withdrawnAt": _TIME,
         },
     ),
@@ -65,8 +69,9 @@ SCHEMAS = {
             "publishedAt": _TIME,
             "title": _STR,
             "summary": _STR,
-            "thumbnail": {**_STR, "description": "Absolute URL of the paper's first page as a WebP image; empty when none was made."},
-            "mediaUrls": {"type": "array", "items": _STR},
+            "thumbnail": {**_STR, "description": "Absolute URL of the paper's first page as a WebP image; else the "
+                          "thumbnail its source (Hugging Face) gave; empty when there is neither."},
+            "mediaUrls": {"type": "array", "items": _STR, "description": "The submitter's images and videos, as the source gave them."},
             "numComments": _INT,
             "isAuthorParticipating": _BOOL,
         },

@@ -1,9 +1,12 @@
 """Models → Hugging Face's JSON shapes (recorded in shared/fixtures/hf/, listed in PRODUCT.md).
 
-Field names and nesting are Hugging Face's, so its clients read them unchanged. Values
-paperfeed does not have (GitHub stars, AI summaries) are left out rather than invented; a
-`thumbnail` is "" until `paperfeed thumbnails` has made one. Objects are given 24-hex
-`_id`s like Hugging Face's, made from our primary keys.
+Field names and nesting are Hugging Face's, so its clients read them unchanged. What an
+import from Hugging Face kept is served as it came (listing time, submitter's account,
+`thumbnail`, `mediaUrls`, claimed authors, `githubStars`, `ai_summary`, `ai_keywords`);
+values paperfeed does not have are left out rather than invented. `thumbnail` is the
+first-page image `paperfeed thumbnails` made where there is one, else the source's, else "".
+Counts are the source's + local ones (upvotes, numComments). Objects are given 24-hex `_id`s
+like Hugging Face's, made from our primary keys (they name this instance's rows and threads).
 
 A page of papers is serialised from a PaperBatch: a fixed handful of queries for the
 whole page (authors, claims, daily entries, imported votes), never one per paper.
@@ -35,7 +38,10 @@ def object_id(pk: int) -> str:
 
 def listed_at(entry: DailyEntry) -> datetime:
     """When the paper went on the day's list: the moment it was added when that was on the
-    day itself (a submission), else the start of the day (an import or a back-filled day)."""
+    day itself (a submission), else the start of the day (a back-filled day). An imported
+    listing has the time its source gave."""
+    if entry.listed_at is not None:
+        return entry.listed_at
     if entry.added_at is not None and entry.added_at.astimezone(UTC).date() == entry.date:
         return entry.added_at
     return datetime.combine(entry.date, time.min, tzinfo=UTC)
@@ -55,9 +61,13 @@ def user_json(user) -> dict:
     }
 
 
-def remote_user_json(name: str) -> dict:
-    """A submitter known only by name (imported from Hugging Face)."""
-    return {"avatarUrl": "", "fullname": name, "name": name, "user": name, "type": "user", "isPro": False}
+def remote_user_json(name: str, profile: dict | None = None) -> dict:
+    """A submitter imported from Hugging Face: the account as it came (DailyEntry
+    .submitter_profile), with the login under both names; defaults where it said nothing."""
+    data = {"avatarUrl": "", "fullname": name, "name": name, "user": name, "type": "user", "isPro": False}
+    data.update(profile or {})
+    data["name"] = data["user"] = name or data.get("name") or data.get("user") or ""
+    return data
 
 
 def organization_json(org: Organization) -> dict:
@@ -97,9 +107,25 @@ class PaperBatch:
     def author_participates(self, paper: Paper) -> bool:
         return any((paper.pk, user) in self.participating for user in self.claimants.get(paper.pk, ()))
 
-    def _author(self, paper: Paper, row: PaperAuthor) -> dict:
+    def _authors(self, paper: Paper) -> list[dict]:
+        # The source's entries are matched to the byline by name, in order (a name may recur).
+        given: dict[str, list[dict]] = defaultdict(list)
+        for entry in paper.source_authors or []:
+            if isinstance(entry, dict):
+                given[entry.get("name", "")].append(entry)
+        return [self._author(paper, row, given) for row in self.authors.get(paper.pk, [])]
+
+    def _author(self, paper: Paper, row: PaperAuthor, given: dict[str, list[dict]]) -> dict:
         author = {"_id": object_id(row.pk), "name": row.author.name, "hidden": False}
+        source = given[row.author.name].pop(0) if given.get(row.author.name) else {}
+        for key in ("status", "statusLastChangedAt", "hidden"):
+            if key in source:
+                author[key] = source[key]
+        if source.get("user"):
+            profile = source["user"]
+            author["user"] = remote_user_json(profile.get("user") or profile.get("name") or "", profile)
         claim = self.claims.get((paper.pk, row.author_id))
+        # A claim approved here is this instance's word and replaces the source's.
         if claim is not None:
             author["user"] = user_json(claim.user)
             author["status"] = "claimed_verified"
@@ -110,13 +136,13 @@ class PaperBatch:
         """The `paper` object of a daily item, and the body of GET /api/papers/<id>."""
         data = {
             "id": paper.arxiv_id,
-            "authors": [self._author(paper, row) for row in self.authors.get(paper.pk, [])],
+            "authors": self._authors(paper),
             "publishedAt": iso(paper.published or paper.created_at),
             "title": paper.title,
             "summary": paper.abstract,
             "upvotes": self.upvotes(paper),
             "discussionId": object_id(paper.pk),
-            "numComments": paper.comment_count,
+            "numComments": paper.total_comments,
         }
         entry = self.first_entry.get(paper.pk)
         if entry is not None:
@@ -130,6 +156,12 @@ class PaperBatch:
             data["projectPage"] = paper.project_page
         if paper.github_repo:
             data["githubRepo"] = paper.github_repo
+        if paper.github_stars is not None:
+            data["githubStars"] = paper.github_stars
+        if paper.ai_summary:
+            data["ai_summary"] = paper.ai_summary
+        if paper.ai_keywords:
+            data["ai_keywords"] = list(paper.ai_keywords)
         if paper.withdrawn:
             # arXiv does not date a withdrawal; the last version (the withdrawal notice) does.
             data["withdrawnAt"] = iso(paper.updated or paper.modified_at)
@@ -143,9 +175,10 @@ class PaperBatch:
             "publishedAt": iso(listed_at(entry) if entry else (paper.published or paper.created_at)),
             "title": paper.title,
             "summary": paper.abstract,
-            "thumbnail": thumbnail_files.url_for(paper, absolute=True),
-            "mediaUrls": [],
-            "numComments": paper.comment_count,
+            # Our first-page image first: this instance serves it, whatever the source does.
+            "thumbnail": thumbnail_files.url_for(paper, absolute=True) or (entry.thumbnail if entry else ""),
+            "mediaUrls": list(entry.media_urls) if entry else [],
+            "numComments": paper.total_comments,
             "isAuthorParticipating": self.author_participates(paper),
         }
         if entry is not None:
@@ -161,6 +194,6 @@ class PaperBatch:
 def _submitter(entry: DailyEntry) -> dict | None:
     if entry.submitter is not None:
         return user_json(entry.submitter)
-    if entry.submitted_by:
-        return remote_user_json(entry.submitted_by)
+    if entry.submitted_by or entry.submitter_profile:
+        return remote_user_json(entry.submitted_by, entry.submitter_profile)
     return None

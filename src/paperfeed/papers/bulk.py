@@ -47,6 +47,8 @@ def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Seq
             adapters.append(_sqlite_datetime if fast else connection.ops.adapt_datetimefield_value)
         elif isinstance(field, models.DateField):
             adapters.append(connection.ops.adapt_datefield_value)
+        elif isinstance(field, models.JSONField):
+            adapters.append(lambda value, field=field: field.get_db_prep_save(value, connection))
         else:
             adapters.append(None)
     if any(adapters):
@@ -54,7 +56,16 @@ def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Seq
         memo: dict = {}
 
         def adapted(adapt, value):
-            if adapt is None or not isinstance(value, (date, datetime)):
+            if adapt is None or value is None:
+                return value
+            if isinstance(value, (list, dict)):  # JSON: unhashable; only the empty one recurs
+                if value:
+                    return adapt(value)
+                key = (adapt, type(value))
+                if key not in memo:
+                    memo[key] = adapt(value)
+                return memo[key]
+            if not isinstance(value, (date, datetime)):
                 return value
             result = memo.get(value)
             if result is None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -20,6 +20,12 @@ class Listing:
     submitted_by: str = ""
     organization: str = ""  # display name; "" for none
     organization_slug: str = ""  # as the source spells it, else derived from the name
+    # As the source gave them (DailyEntry's fields of the same names):
+    listed_at: datetime | None = None
+    num_comments: int = 0  # the paper's comments at the source: Paper.source_comments
+    submitter_profile: dict = field(default_factory=dict)
+    thumbnail: str = ""
+    media_urls: list[str] = field(default_factory=list)
 
 
 def ensure_organization(name: str, slug: str = "", avatar_url: str = "") -> Organization | None:
@@ -41,17 +47,34 @@ def list_papers(listings: list[Listing]) -> int:
     Imported upvote counts only ever go up: a re-import of an older response must not undo
     votes, and votes cast locally are counted separately. The paper's own count
     (Paper.source_upvotes) becomes the highest any of its lists reported: the source counts
-    a paper once, so a paper on two days' lists has one count, not the sum.
+    a paper once, so a paper on two days' lists has one count, not the sum. Its comment
+    count at the source (Paper.source_comments) is kept the same way.
+
+    What the source says of the listing: its time is the first one given (a paper goes on a
+    list once); the submitter's account, the thumbnail and the media are those of the latest
+    import that gives any (a renamed account, a new picture).
     """
     created = 0
     for item in listings:
         if item.upvotes:
             Paper.objects.filter(Q(source_upvotes__lt=item.upvotes), pk=item.paper_id).update(source_upvotes=item.upvotes)
+        if item.num_comments:
+            Paper.objects.filter(Q(source_comments__lt=item.num_comments), pk=item.paper_id).update(
+                source_comments=item.num_comments
+            )
         org = ensure_organization(item.organization, item.organization_slug)
         entry, is_new = DailyEntry.objects.get_or_create(
             date=item.date,
             paper_id=item.paper_id,
-            defaults={"upvotes": item.upvotes, "submitted_by": item.submitted_by[:150], "organization": org},
+            defaults={
+                "upvotes": item.upvotes,
+                "submitted_by": item.submitted_by[:150],
+                "organization": org,
+                "listed_at": item.listed_at,
+                "submitter_profile": item.submitter_profile,
+                "thumbnail": item.thumbnail[:500],
+                "media_urls": item.media_urls,
+            },
         )
         if is_new:
             created += 1
@@ -66,6 +89,14 @@ def list_papers(listings: list[Listing]) -> int:
         if org and entry.organization_id is None:
             entry.organization = org
             fields.append("organization")
+        if item.listed_at and entry.listed_at is None:
+            entry.listed_at = item.listed_at
+            fields.append("listed_at")
+        for name in ("submitter_profile", "thumbnail", "media_urls"):
+            value = getattr(item, name)
+            if value and getattr(entry, name) != value:
+                setattr(entry, name, value)
+                fields.append(name)
         if fields:
             entry.save(update_fields=fields)
     return created

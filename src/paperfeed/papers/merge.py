@@ -25,7 +25,8 @@ from paperfeed.papers.models import Announcement, DailyEntry, Paper, PaperAuthor
 
 # Text fields the kept paper takes from the duplicate when its own are blank.
 _FILLABLE = ("abstract", "authors_text", "comments", "journal_ref", "doi", "report_no", "license",
-             "submitter", "github_repo", "project_page")  # fmt: skip
+             "submitter", "github_repo", "project_page",
+             "github_stars", "ai_summary", "ai_keywords", "source_authors")  # fmt: skip
 
 
 @dataclass
@@ -81,13 +82,20 @@ def _merge_daily_entries(keep: Paper, duplicate: Paper) -> int:
             kept.submitted_by = kept.submitted_by or entry.submitted_by
             kept.submitter_id = kept.submitter_id or entry.submitter_id
             kept.organization_id = kept.organization_id or entry.organization_id
-            kept.save(update_fields=["upvotes", "submitted_by", "submitter", "organization"])
+            kept.listed_at = kept.listed_at or entry.listed_at
+            kept.submitter_profile = kept.submitter_profile or entry.submitter_profile
+            kept.thumbnail = kept.thumbnail or entry.thumbnail
+            kept.media_urls = kept.media_urls or entry.media_urls
+            kept.save(update_fields=["upvotes", "submitted_by", "submitter", "organization", "listed_at",
+                                     "submitter_profile", "thumbnail", "media_urls"])
             entry.delete()
         moved += 1
     # One count for the merged paper: the highest either paper or any merged day reported.
     top = DailyEntry.objects.filter(paper=keep).aggregate(top=models.Max("upvotes"))["top"] or 0
     keep.source_upvotes = max(keep.source_upvotes, duplicate.source_upvotes, top)
-    Paper.objects.filter(pk=keep.pk).update(source_upvotes=keep.source_upvotes)
+    # The source's comment count is one count too (its discussion of the paper).
+    keep.source_comments = max(keep.source_comments, duplicate.source_comments)
+    Paper.objects.filter(pk=keep.pk).update(source_upvotes=keep.source_upvotes, source_comments=keep.source_comments)
     return moved
 
 

@@ -78,6 +78,18 @@ class Paper(models.Model):
     # `total_upvotes` (this + local votes): see total_upvotes_expression().
     source_upvotes = models.PositiveIntegerField(default=0, db_default=0)
     comment_count = models.PositiveIntegerField(default=0, db_default=0)
+    # The comments on the paper's discussion at its source (Hugging Face's numComments): the
+    # highest count imported, as for source_upvotes. The API's numComments is this + local
+    # comments (`total_comments`); the local thread holds only comment_count of them.
+    source_comments = models.PositiveIntegerField(default=0, db_default=0)
+    # What Hugging Face's paper object says around the paper, kept as given (PaperRecord):
+    github_stars = models.PositiveIntegerField(null=True, blank=True)  # None: not known
+    ai_summary = models.TextField(blank=True)
+    ai_keywords = models.JSONField(default=list, blank=True)
+    # Hugging Face's authors with their claims: [{"name", "hidden", "user"?, "status"?,
+    # "statusLastChangedAt"?}, …] in paper order (normalize.clean_source_authors); [] when
+    # the source says nothing beyond the names.
+    source_authors = models.JSONField(default=list, blank=True)
     # When `paperfeed thumbnails` last wrote the first-page image (paperfeed.thumbnails), or
     # None: pages know from the row whether there is one, without a look at the disk per card,
     # and the time versions the image's URL so browsers may cache it for good.
@@ -99,6 +111,11 @@ class Paper(models.Model):
     def total_upvotes(self) -> int:
         """The one upvote count shown for this paper everywhere: the source's + local votes."""
         return self.source_upvotes + self.upvotes
+
+    @property
+    def total_comments(self) -> int:
+        """Comments at the source + local comments (the API's numComments)."""
+        return self.source_comments + self.comment_count
 
     @property
     def abs_url(self) -> str:
@@ -174,6 +191,15 @@ class DailyEntry(models.Model):
     # day's rank. What pages show is the paper's one count (Paper.total_upvotes).
     upvotes = models.PositiveIntegerField(default=0)
     added_at = models.DateTimeField(auto_now_add=True)
+    # The listing as the source gave it (Hugging Face's daily item), served as given:
+    # when it went on the list (its `publishedAt`), None for a local listing (added_at says);
+    listed_at = models.DateTimeField(null=True, blank=True)
+    # the submitter's account ({"name", "fullname", "avatarUrl", "isPro", …}; sources.normalize
+    # .clean_source_user), {} when only the login is known or the submitter is local;
+    submitter_profile = models.JSONField(default=dict, blank=True)
+    # and the listing's images: Hugging Face's social thumbnail and the submitter's uploads.
+    thumbnail = models.CharField(max_length=500, blank=True)
+    media_urls = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-date", "-upvotes", "paper__arxiv_id"]
@@ -185,6 +211,18 @@ class DailyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.paper.arxiv_id}"
+
+    @property
+    def submitter_name(self) -> str:
+        """The submitter as pages name them: the full name the source gave, else the login."""
+        return self.submitter_profile.get("fullname") or self.submitted_by
+
+    @property
+    def submitter_avatar(self) -> str:
+        """The submitter's picture when the source gave an absolute http(s) URL ("" else;
+        a path on the source's site is not one pages can show)."""
+        url = self.submitter_profile.get("avatarUrl") or ""
+        return url if url.startswith(("https://", "http://")) else ""
 
 
 class Announcement(models.Model):

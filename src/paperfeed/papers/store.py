@@ -7,7 +7,10 @@ Merging rules, so that re-running any ingest changes nothing and sources complem
 other instead of fighting:
 - a field is only ever overwritten by a non-empty value;
 - a record describing an *older* version than the one stored only fills empty fields;
-- versions accumulate (v1 from one source, v2 from another).
+- versions accumulate (v1 from one source, v2 from another);
+- what a community source says around the paper (_COMMUNITY_FIELDS: GitHub stars, AI
+  summary and keywords, claimed authors) is replaced by any later import that carries a
+  value, whatever version that record describes: it changes over time, not with versions.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ _TEXT_FIELDS = (
     "github_repo",
     "project_page",
 )
+
+# Fields the newest non-empty import sets (Hugging Face's paper object; see the docstring).
+_COMMUNITY_FIELDS = ("github_stars", "ai_summary", "ai_keywords", "source_authors")
 
 
 @dataclass
@@ -99,6 +105,11 @@ def _apply(paper: Paper, record: PaperRecord, is_new: bool) -> set[str]:
 
     for name in _TEXT_FIELDS:
         put(name, getattr(record, name))
+    for name in _COMMUNITY_FIELDS:
+        value = getattr(record, name)
+        if value not in (None, "", []) and getattr(paper, name) != value:
+            setattr(paper, name, value)
+            changed.add(name)
     if record.authors:
         put("authors_text", ", ".join(record.authors))
         put("num_authors", len(record.authors))

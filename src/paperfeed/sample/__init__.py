@@ -10,7 +10,10 @@ Four files, built from the recorded fixtures by ``scripts/build_sample.py``:
 - ``seed-papers.jsonl.gz``: the 51 papers of the Hugging Face Papers page paperfeed started
   from, listed with their upvotes and organisations;
 - ``hf-daily-2024-10-25.json.gz``: Hugging Face's daily list of 2024-10-25, 29 papers with
-  upvotes, submitters and organisations: the newest full day, where ``/papers`` opens.
+  upvotes, submitters and organisations: the newest full day, where ``/papers`` opens. It is
+  Hugging Face's raw answer byte for byte (the build script copies the recorded fixture), so
+  everything an import keeps of it — listing times, comment counts, submitters' accounts,
+  images, claimed authors — is loaded as ``ingest hf-daily`` would load it.
 
 Seed authors: the seed page shows only how many authors a paper has. A paper's names come
 from any bundled source that holds it (records are merged per paper): 1 of the 51 seed

@@ -297,6 +297,114 @@ def _link(url: str) -> str:
     return url if url.startswith(("http://", "https://")) and len(url) <= MAX_LINK else ""
 
 
+# -- what a community source says around a paper (Hugging Face) ----------------------------
+# None of it is a reason to refuse a paper: a value that does not fit is cut or left out.
+
+# An absolute http(s) URL, or a path on the source's own site ("/avatars/…svg", as Hugging
+# Face gives the avatars of accounts without an uploaded picture). Not javascript:, data:,
+# a protocol-relative "//host" nor a "/\\host" that browsers read as one, nor white space.
+_SOURCE_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s\\]*)?|/(?![/\\])[^\s\\]*)$", re.I)
+
+
+def clean_source_url(value: object, limit: int = MAX_LINK) -> str:
+    """An image or page URL as the source gave it, if it is one of the kinds above and at
+    most `limit` characters long; "" otherwise."""
+    if not isinstance(value, str):
+        return ""
+    url = valid_text(value).strip()
+    return url if len(url) <= limit and _SOURCE_URL.match(url) else ""
+
+
+def clean_source_time(value: object) -> str:
+    """A source's timestamp in Hugging Face's own format (UTC, milliseconds, "Z"); "" when
+    it is not a readable date."""
+    try:
+        when = parse_datetime(value) if isinstance(value, str) else None
+    except InvalidRecord:
+        return ""
+    if when is None:
+        return ""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def clean_count(value: object) -> int | None:
+    """A count (stars, comments): a non-negative JSON integer (not a boolean), else None."""
+    return value if type(value) is int and 0 <= value < 2**31 else None
+
+
+# A Hugging Face account as its API shows it (an author's `user`, an item's `submittedBy`):
+# which keys are kept, and how long their text may be. The login is `user` in one place and
+# `name` in the other; both are kept as given.
+_USER_TEXT = {"_id": 64, "fullname": 200, "name": 150, "user": 150, "type": 20}
+_USER_FLAGS = ("isPro", "isHf", "isHfAdmin", "isMod")
+
+
+def clean_source_user(value: object) -> dict:
+    """The account's known keys with values of the right type, cleaned; {} when it names
+    nobody (no login and no full name)."""
+    if not isinstance(value, dict):
+        return {}
+    user: dict = {}
+    for key, limit in _USER_TEXT.items():
+        if isinstance(value.get(key), str) and (text := clean_label(value[key], limit)):
+            user[key] = text
+    if user.get("type") != "user":  # the only kind of account that submits and claims
+        user.pop("type", None)
+    if not (user.get("name") or user.get("user") or user.get("fullname")):
+        return {}
+    if "avatarUrl" in value:
+        user["avatarUrl"] = clean_source_url(value["avatarUrl"])
+    for key in _USER_FLAGS:
+        if type(value.get(key)) is bool:
+            user[key] = value[key]
+    if (followers := clean_count(value.get("followerCount"))) is not None:
+        user["followerCount"] = followers
+    return user
+
+
+def clean_source_authors(items: object) -> list[dict]:
+    """Hugging Face's `paper.authors` as kept: per author its `name` (spelled as in the
+    record's `authors`, so the two can be matched), `hidden`, and for a claimed author the
+    `user`, `status` and `statusLastChangedAt`. [] when no author has more than a name."""
+    if not isinstance(items, list):
+        return []
+    kept: list[dict] = []
+    for item in items[:MAX_AUTHORS]:
+        if not isinstance(item, dict):
+            continue
+        try:
+            name = clean_author_name(str(item.get("name") or ""))
+        except InvalidRecord:
+            name = ""
+        entry: dict = {"name": name, "hidden": item.get("hidden") is True}
+        user = clean_source_user(item.get("user"))
+        if user:
+            entry["user"] = user
+        if isinstance(item.get("status"), str) and (status := clean_label(item["status"], 40)):
+            entry["status"] = status
+        if changed := clean_source_time(item.get("statusLastChangedAt")):
+            entry["statusLastChangedAt"] = changed
+        kept.append(entry)
+    if not any(len(entry) > 2 or entry["hidden"] for entry in kept):
+        return []
+    return kept
+
+
+MAX_KEYWORDS = 50
+
+
+def clean_keywords(value: object) -> list[str]:
+    """A list of short phrases (Hugging Face's `ai_keywords`), in order, without repeats."""
+    if not isinstance(value, list):
+        return []
+    words: list[str] = []
+    for item in value:
+        word = clean_label(item, 100) if isinstance(item, str) else ""
+        if word and word not in words:
+            words.append(word)
+    return words[:MAX_KEYWORDS]
+
+
 _WITHDRAWN = re.compile(r"\b(this (paper|submission|article) (has been|is) withdrawn|withdrawn by)\b", re.I)
 
 
@@ -321,6 +429,10 @@ def build_record(
     github_repo: str = "",
     project_page: str = "",
     withdrawn: bool | None = None,
+    github_stars: object = None,
+    ai_summary: object = "",
+    ai_keywords: object = None,
+    source_authors: object = None,
 ) -> PaperRecord:
     """Clean the raw values a parser found into a PaperRecord (or raise InvalidRecord)."""
     parsed_id = parse_arxiv_id(clean_text(arxiv_id, 100, "id"))
@@ -364,4 +476,8 @@ def build_record(
         github_repo=_link(repo),
         project_page=_link(page),
         withdrawn=withdrawn,
+        github_stars=clean_count(github_stars),
+        ai_summary=clean_label(ai_summary, MAX_ABSTRACT) if isinstance(ai_summary, str) else "",
+        ai_keywords=clean_keywords(ai_keywords),
+        source_authors=clean_source_authors(source_authors),
     )

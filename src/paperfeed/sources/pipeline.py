@@ -60,6 +60,11 @@ def listings_for(items: Iterable[DailyItem], paper_ids: dict[str, int]) -> list[
             submitted_by=item.submitted_by,
             organization=item.organization,
             organization_slug=item.organization_slug,
+            listed_at=item.listed_at,
+            num_comments=item.num_comments,
+            submitter_profile=item.submitter_profile,
+            thumbnail=item.thumbnail,
+            media_urls=item.media_urls,
         )
         for item in items
     ]

@@ -51,6 +51,16 @@ class PaperRecord:
     github_repo: str = ""
     project_page: str = ""
     withdrawn: bool = False
+    # What the community around a paper says of it, as a source (Hugging Face) gave it; later
+    # imports replace these when they carry a value (stars and claims change over time).
+    github_stars: int | None = None  # None: not known, as opposed to 0 stars
+    ai_summary: str = ""
+    ai_keywords: list[str] = field(default_factory=list)
+    # Hugging Face's `paper.authors`, cleaned (normalize.clean_source_authors): one dict per
+    # author in paper order, with its `name` as in `authors` and, for an author who claimed
+    # the paper there, `user` (the account) and `status`; `hidden` always. Empty when the
+    # source says nothing beyond the names.
+    source_authors: list[dict] = field(default_factory=list)
     # Not part of the paper: set by the parsers, left out of comparisons and merges.
     origin: Origin | None = field(default=None, compare=False, repr=False)
 

@@ -21,8 +21,8 @@ import io
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,6 +68,12 @@ class DailyItem:
     submitted_by: str = ""  # Hugging Face username
     organization: str = ""  # display name, "" for none
     organization_slug: str = ""
+    # The listing as the source gave it (Hugging Face's item; see formats/hf_daily.py):
+    listed_at: datetime | None = None  # when it went on the list (UTC), to the millisecond
+    num_comments: int = 0  # comments on the paper's discussion there
+    submitter_profile: dict = field(default_factory=dict)  # `submittedBy`, cleaned
+    thumbnail: str = ""
+    media_urls: list[str] = field(default_factory=list)
 
 
 def make_problem(location: str, reason: str, raw: object = "") -> Problem:

@@ -6,6 +6,12 @@ withdrawnAt``) and the listing around it: ``publishedAt`` (when it was put on th
 ``submittedOnDailyAt`` in newer responses), ``submittedBy`` (a user: ``name`` is the
 username, ``fullname`` the display name) and possibly ``organization`` (``name`` is the slug,
 ``fullname`` the display name), on the item or on the paper.
+
+Kept as given, for the API to serve in the same shape: the listing time to the millisecond,
+``numComments``, the submitter's account (full name, avatar, flags), ``thumbnail`` and
+``mediaUrls`` (http(s) URLs and paths on Hugging Face's site only), and on the paper the
+claimed authors (``authors[].user``, ``status``, ``hidden``), ``githubStars``, ``ai_summary``
+and ``ai_keywords``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,16 @@ import json
 from collections.abc import Iterator
 
 from paperfeed.sources.formats import DailyItem, Problem, make_problem, record_or_problem
-from paperfeed.sources.normalize import InvalidRecord, clean_label, parse_datetime
+from paperfeed.sources.normalize import (
+    InvalidRecord,
+    clean_count,
+    clean_label,
+    clean_source_url,
+    clean_source_user,
+    parse_datetime,
+)
+
+MAX_MEDIA = 20  # Hugging Face allows a handful of images and videos per submission
 
 __all__ = ["DailyItem", "parse_hf_daily", "parse_hf_item"]
 
@@ -55,6 +70,10 @@ def parse_hf_item(item: object, location: str) -> DailyItem | Problem:
         project_page=paper.get("projectPage") or "",
         # A withdrawal date says withdrawn; its absence leaves normalisation to decide.
         withdrawn=True if paper.get("withdrawnAt") else None,
+        github_stars=paper.get("githubStars"),
+        ai_summary=paper.get("ai_summary") or "",
+        ai_keywords=paper.get("ai_keywords"),
+        source_authors=authors,
     )
     if isinstance(record, Problem):
         return record
@@ -73,6 +92,11 @@ def parse_hf_item(item: object, location: str) -> DailyItem | Problem:
         submitted_by=clean_label(_submitter(item, paper), 150),
         organization=clean_label(org[0], 200),
         organization_slug=clean_label(org[1], 100),
+        listed_at=listed,
+        num_comments=clean_count(item.get("numComments")) or 0,
+        submitter_profile=_submitter_profile(item, paper),
+        thumbnail=clean_source_url(item.get("thumbnail")),
+        media_urls=_media(item.get("mediaUrls")),
     )
 
 
@@ -82,6 +106,19 @@ def _submitter(item: dict, paper: dict) -> str:
         if isinstance(user, dict) and (user.get("name") or user.get("user")):
             return str(user.get("name") or user.get("user"))
     return ""
+
+
+def _submitter_profile(item: dict, paper: dict) -> dict:
+    for user in (item.get("submittedBy"), paper.get("submittedOnDailyBy")):
+        profile = clean_source_user(user)
+        if profile:
+            return profile
+    return {}
+
+
+def _media(value: object) -> list[str]:
+    urls = [clean_source_url(url) for url in value[:MAX_MEDIA]] if isinstance(value, list) else []
+    return [url for url in urls if url]
 
 
 def _organization(holder: dict) -> tuple[str, str] | None:

@@ -68,13 +68,15 @@
     selection.addRange(range);
   }
 
-  // Organization logos are hot-linked from their source; when one fails to load, show the
-  // organization's initial as the template does for organizations without a logo.
+  // Organization logos and submitters' pictures are hot-linked from their source; when one
+  // fails to load, show the initial as the templates do for those without a picture.
   document.addEventListener("error", function (event) {
     var img = event.target;
-    if (!(img instanceof HTMLImageElement) || !img.classList.contains("org-avatar") || !img.dataset.initial) return;
+    if (!(img instanceof HTMLImageElement) || !img.dataset.initial) return;
+    var org = img.classList.contains("org-avatar");
+    if (!org && !img.classList.contains("user-avatar")) return;
     var initial = document.createElement("span");
-    initial.className = img.className + " org-avatar-initial";
+    initial.className = img.className + (org ? " org-avatar-initial" : "");
     initial.setAttribute("aria-hidden", "true");
     initial.textContent = img.dataset.initial;
     img.replaceWith(initial);
