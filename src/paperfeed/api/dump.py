@@ -1,7 +1,7 @@
 """The site's papers and daily lists as JSON lines, and back (`paperfeed export` / `import`).
 
 One object per line, `"type": "paper"` or `"type": "daily"`; a paper's fields are those of
-sources.record.PaperRecord (camelCase), versions as in the arXiv snapshot. Import goes
+papers.record.PaperRecord (camelCase), versions as in the arXiv snapshot. Import goes
 through the same normaliser and store as every ingest (papers.store is the one writer),
 so importing twice, or importing into a database that has some of the papers, changes
 nothing that is already there. Local votes, comments and accounts are not site data: each
