@@ -22,7 +22,7 @@ from paperfeed.digests.periods import DigestPeriod
 from paperfeed.digests.sections import BUILDERS as PERSONAL_BUILDERS
 from paperfeed.digests.sections import Item, Section
 from paperfeed.digests.subscriptions import unsubscribe_url
-from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
+from paperfeed.papers.models import DailyEntry, total_upvotes_expression
 from paperfeed.sources.models import AnnouncementDay
 
 TRENDING_ITEMS = {"daily": 10, "weekly": 20}
