@@ -67,7 +67,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from paperfeed.ops import preflight
+    from paperfeed.core import preflight
     from paperfeed.papers.models import Paper
     from paperfeed.search.engines import engine
     from paperfeed.search.engines.base import FIELD_WEIGHTS

@@ -47,7 +47,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from paperfeed.ops import preflight
+    from paperfeed.core import preflight
     from paperfeed.papers.models import Paper
     from paperfeed.search.evaluation import evaluate
     from paperfeed.search.hybrid import above_floor, rank

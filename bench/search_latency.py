@@ -191,16 +191,16 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from paperfeed.ops import preflight
+    from paperfeed.core import preflight
 
     preflight.migrate()  # a corpus kept from an earlier version may lack newer tables
 
     from paperfeed.papers.models import Paper
-    from paperfeed.search.engines import current_index, engine
     from paperfeed.search.embedder import shared_embedder
-    from paperfeed.search.hybrid import rank
+    from paperfeed.search.engines import current_index, engine
     from paperfeed.search.engines.base import HNSW_EF_SEARCH
     from paperfeed.search.engines.faiss_file import index_dir, load_vectors
+    from paperfeed.search.hybrid import rank
     from paperfeed.search.indexer import write_vector_index
     from paperfeed.search.models import PaperVector
 

@@ -26,8 +26,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from paperfeed.papers.record import PaperRecord
+from paperfeed.papers.record_merge import group_by_id, merge_records
 from paperfeed.sample import HF_FILE, SEED_FILE, SNAPSHOT_FILE, UNLISTED_FILE
-from paperfeed.sources.merge import group_by_id, merge_records
 from paperfeed.sources.formats import Deleted, Problem, make_problem
 from paperfeed.sources.formats.abs_file import iter_abs_files
 from paperfeed.sources.formats.arxiv_atom import parse_atom
@@ -35,7 +36,6 @@ from paperfeed.sources.formats.hf_daily import parse_hf_daily
 from paperfeed.sources.formats.oai import OAIError, parse_oai
 from paperfeed.sources.formats.seed import iter_seed
 from paperfeed.sources.formats.snapshot import iter_snapshot, record_to_snapshot
-from paperfeed.sources.record import PaperRecord
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

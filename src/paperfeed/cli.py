@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-from paperfeed.ops.file_modes import restrict_umask
+from paperfeed.core.file_modes import restrict_umask
 
 # A management command is a Python module, and a module name cannot hold a hyphen: the names
 # people type map to the modules here.

@@ -4,7 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from paperfeed.ops.file_modes import restrict_umask
+from paperfeed.core.file_modes import restrict_umask
 
 # Whatever umask the WSGI server was started with, files written from here on (the database
 # and its -wal/-shm, the secret key, the vector index) are for this user only.

@@ -19,7 +19,7 @@ from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
 from paperfeed.personal.models import Preferences
-from paperfeed.sources.record import PaperRecord
+from paperfeed.papers.record import PaperRecord
 from tests.feeds.feed_rules import atom_problems, json_feed_problems
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from paperfeed.ops import file_modes, preflight
+from paperfeed.core import file_modes, preflight
 from tests.helpers import cli_env
 
 # One child process started with the usual umask 022 does what a new site does — `init`,

@@ -227,9 +227,9 @@ def test_the_sqlite_and_postgresql_engines_never_import_each_other():
 
 
 # Who may ask which database it is: search.engines.engine(); ops/ (backups, migrate-data and
-# preflight are about the database itself) and migrations; and the login throttle, whose
-# PostgreSQL advisory locks are not search (left as it is).
-VENDOR_READERS = {"search/engines/__init__.py", "community/accounts/throttle.py"}
+# the database checks it hands to core.preflight are about the database itself) and
+# migrations. The rate limits lock a row that works the same on both databases.
+VENDOR_READERS = {"search/engines/__init__.py"}
 
 
 def test_one_search_module_reads_the_database_vendor():

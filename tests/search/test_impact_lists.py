@@ -253,7 +253,7 @@ def test_ties_go_to_the_lower_paper_id():
 # generations at the same moment; the papers are stored first by a third.
 STORE_PAPERS = """
 import django; django.setup()
-from paperfeed.ops import preflight; preflight.migrate()
+from paperfeed.core import preflight; preflight.migrate()
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
 store_records([build_record(arxiv_id=f"2612.{i + 1:05d}", title=f"Lattice spectral study {i}") for i in range(12)])

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Problem
 from paperfeed.sources.formats.abs_file import iter_abs_files, parse_abs
-from paperfeed.sources.record import PaperRecord
 
 from .hostile import HUGE_TITLE
 

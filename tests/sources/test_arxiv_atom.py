@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Problem
 from paperfeed.sources.formats.arxiv_atom import FeedPaging, parse_atom
-from paperfeed.sources.record import PaperRecord
 
 from .hostile import EXTERNAL_ENTITY, HUGE_TITLE, bomb
 

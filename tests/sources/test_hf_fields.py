@@ -12,7 +12,7 @@ import pytest
 
 from paperfeed.sources.formats import DailyItem
 from paperfeed.sources.formats.hf_daily import parse_hf_item
-from paperfeed.sources.merge import merge_records
+from paperfeed.papers.record_merge import merge_records
 from paperfeed.sources.normalize import clean_source_url, clean_source_user
 
 from .fixture_server import FIXTURES

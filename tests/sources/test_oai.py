@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Deleted, Problem
 from paperfeed.sources.formats.oai import OAIError, ResumptionToken, parse_oai
-from paperfeed.sources.record import PaperRecord
 
 from .hostile import bomb
 

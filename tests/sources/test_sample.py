@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from paperfeed.papers.record import PaperRecord, VersionRecord
+from paperfeed.papers.record_merge import merge_records
 from paperfeed.sample import HF_FILE, SAMPLE_DIR, SEED_FILE, SNAPSHOT_FILE, UNLISTED_FILE, SampleSummary, load_sample
-from paperfeed.sources.merge import merge_records
 from paperfeed.sources.formats.snapshot import iter_snapshot
-from paperfeed.sources.record import PaperRecord, VersionRecord
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_FILES = (SNAPSHOT_FILE, UNLISTED_FILE, SEED_FILE, HF_FILE)

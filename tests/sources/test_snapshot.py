@@ -18,7 +18,7 @@ from paperfeed.sources.formats.snapshot import (
     parse_snapshot_line,
     record_to_snapshot,
 )
-from paperfeed.sources.record import PaperRecord
+from paperfeed.papers.record import PaperRecord
 
 from .hostile import HUGE_TITLE
 

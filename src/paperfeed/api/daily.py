@@ -14,9 +14,9 @@ from django.db.models import F, Max
 from paperfeed.api import params
 from paperfeed.api.http import json_list
 from paperfeed.api.serializers import PaperBatch
-from paperfeed.feeds.periods import day_period
 from paperfeed.papers.daily import one_per_paper
 from paperfeed.papers.models import DailyEntry, total_upvotes_expression
+from paperfeed.papers.periods import day_period
 
 SORTS = ("publishedAt", "trending")
 DEFAULT_LIMIT = 50  # huggingface_hub's documented default

@@ -1,7 +1,7 @@
 """The site's papers and daily lists as JSON lines, and back (`paperfeed export` / `import`).
 
 One object per line, `"type": "paper"` or `"type": "daily"`; a paper's fields are those of
-sources.record.PaperRecord (camelCase), versions as in the arXiv snapshot. Import goes
+papers.record.PaperRecord (camelCase), versions as in the arXiv snapshot. Import goes
 through the same normaliser and store as every ingest (papers.store is the one writer),
 so importing twice, or importing into a database that has some of the papers, changes
 nothing that is already there. Local votes, comments and accounts are not site data: each
@@ -87,7 +87,7 @@ def paper_lines() -> Iterator[dict]:
                 "githubRepo": paper.github_repo,
                 "projectPage": paper.project_page,
                 "withdrawn": paper.withdrawn,
-                # What Hugging Face said around the paper (see sources/record.py).
+                # What Hugging Face said around the paper (see papers/record.py).
                 "githubStars": paper.github_stars,
                 "aiSummary": paper.ai_summary,
                 "aiKeywords": paper.ai_keywords,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from paperfeed.api.http import ApiError
-from paperfeed.feeds.periods import FIRST_YEAR, LAST_YEAR, Period, parse_day, parse_month, parse_week, year_out_of_range
 from paperfeed.papers.ids import ArxivId, parse_arxiv_id
+from paperfeed.papers.periods import FIRST_YEAR, LAST_YEAR, Period, parse_day, parse_month, parse_week, year_out_of_range
 
 MAX_LIMIT = 100
 # Deep pages cost an OFFSET scan; beyond this a client should narrow by date instead.

@@ -19,28 +19,13 @@ from django.utils.safestring import mark_safe
 
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.periods import DigestPeriod
+from paperfeed.digests.sections import BUILDERS as PERSONAL_BUILDERS
+from paperfeed.digests.sections import Item, Section
 from paperfeed.digests.subscriptions import unsubscribe_url
-from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
+from paperfeed.papers.models import DailyEntry, total_upvotes_expression
 from paperfeed.sources.models import AnnouncementDay
 
 TRENDING_ITEMS = {"daily": 10, "weekly": 20}
-
-
-@dataclass
-class Item:
-    paper: Paper
-    upvotes: int
-    note: str = ""  # why it is here ("matches your search …", "v2 is out")
-
-    @property
-    def url(self) -> str:
-        return settings.BASE_URL + self.paper.get_absolute_url()
-
-
-@dataclass
-class Section:
-    title: str
-    items: list[Item]
 
 
 @dataclass
@@ -121,11 +106,7 @@ def no_announcement_notice(period: DigestPeriod) -> str:
 
 
 def _builders() -> list:
-    # The personal sections live with personal ranking; imported here, not at module load,
-    # because that stage imports Item and Section from this module.
-    from paperfeed.personal.sections import BUILDERS
-
-    return [*BUILDERS, *SECTION_BUILDERS]  # the personal sections first: they are the most specific
+    return [*PERSONAL_BUILDERS, *SECTION_BUILDERS]  # the personal sections first: they are the most specific
 
 
 def compose(subscription: Subscription, period: DigestPeriod, cache: dict | None = None) -> Digest:

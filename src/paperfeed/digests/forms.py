@@ -7,8 +7,8 @@ from django import forms
 
 from paperfeed.digests.compose import TRENDING_ITEMS
 from paperfeed.digests.models import Subscription
+from paperfeed.digests.sections import MATCHES_PER_SEARCH, PICKS_IN_DIGEST
 from paperfeed.digests.timezones import time_zone_choices
-from paperfeed.personal.sections import MATCHES_PER_SEARCH, PICKS_IN_DIGEST
 
 PERIOD_HELP = (
     f"Daily: the {TRENDING_ITEMS['daily']} most upvoted papers of each day, the next morning. "

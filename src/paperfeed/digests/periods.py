@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from paperfeed.feeds.periods import Period, day_period, week_of
+from paperfeed.papers.periods import Period, day_period, week_of
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from paperfeed.digests.forms import PERIOD_HELP, DigestPreferencesForm, Subscrib
 from paperfeed.digests.models import Subscription
 from paperfeed.digests.periods import digest_period
 from paperfeed.digests.tokens import read_confirm_token, read_unsubscribe_token
-from paperfeed.feeds.periods import parse_day, parse_week
+from paperfeed.papers.periods import parse_day, parse_week
 
 SUBSCRIBE_PER_IP = Limit("subscribe-ip", count=10, window=timedelta(hours=1))
 SUBSCRIBE_PER_ADDRESS = Limit("subscribe-email", count=3, window=timedelta(hours=24))

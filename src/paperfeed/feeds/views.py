@@ -17,13 +17,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
-from paperfeed.personal.mutes import mute_queryset
-from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.models import TrendingScore
-from paperfeed.feeds.periods import FIRST_YEAR, LAST_YEAR, Period, day_period, parse_day, parse_month, parse_week
 from paperfeed.feeds.trending import DEFAULT_DAYS
+from paperfeed.papers.cards import latest_entries, prime_card_state
 from paperfeed.papers.daily import one_per_paper
 from paperfeed.papers.models import DailyEntry, total_upvotes_expression
+from paperfeed.papers.periods import FIRST_YEAR, LAST_YEAR, Period, day_period, parse_day, parse_month, parse_week
+from paperfeed.personal.mutes import mute_queryset
 
 _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
 

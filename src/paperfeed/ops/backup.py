@@ -40,7 +40,7 @@ from django.db import DatabaseError, connection, transaction
 
 import paperfeed
 from paperfeed.config import SECRET_KEY_FILE, env_str
-from paperfeed.ops.preflight import describe_database, tables_filled_by_migrate
+from paperfeed.core.preflight import describe_database, tables_filled_by_migrate
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -26,7 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 
-from paperfeed.ops.preflight import tables_filled_by_migrate
+from paperfeed.core.preflight import tables_filled_by_migrate
 from paperfeed.search.engines import engine
 from paperfeed.search.models import TermImpactBuild
 

@@ -11,17 +11,21 @@ rows go with it). Where a unique constraint would be broken the two rows are com
 - authorship claims (one open claim per user): the stronger claim stays (approved > pending);
 - comments move as they are; Paper.comment_count is recounted.
 
-Relations added later by other apps are moved too (see `_move_remaining`), so a new model that
-points at papers never blocks a merge.
+The community rows (votes, comments, collection items, claims) are moved by their own apps:
+each registers a `MergeStep` in its AppConfig.ready (`register_merge_step`), so papers never
+imports the apps above it (docs/layers.md). Relations added later by other apps are moved too
+(see `_move_remaining`), so a new model that points at papers never blocks a merge.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
 
 from paperfeed.papers.models import Announcement, DailyEntry, Paper, PaperAuthor, PaperCategory, PaperVersion
+from paperfeed.papers.signals import activity_changed
 
 # Text fields the kept paper takes from the duplicate when its own are blank.
 _FILLABLE = ("abstract", "authors_text", "comments", "journal_ref", "doi", "report_no", "license",
@@ -40,32 +44,51 @@ class MergeReport:
         return f"Merged {self.removed} into {self.kept}" + (f" (moved {parts})" if parts else "")
 
 
+@dataclass(frozen=True)
+class MergeStep:
+    """How an app above papers moves its rows of a duplicate paper to the kept one."""
+
+    name: str  # in the report: "votes" ("moved 2 votes")
+    relation: str  # the accessor on Paper it takes care of ("votes"): `_move_remaining` skips it
+    move: Callable[[Paper, Paper], int]  # move(keep, duplicate) -> rows moved
+    recount: Callable[[Paper], None] | None = None  # after the duplicate is deleted: fix counters
+
+
+# Run in registration order (the order of INSTALLED_APPS), after the daily entries.
+_steps: list[MergeStep] = []
+
+
+def register_merge_step(step: MergeStep) -> None:
+    """Called from an AppConfig.ready; registering the same step again changes nothing."""
+    if all(known.name != step.name for known in _steps):
+        _steps.append(step)
+
+
 def merge_papers(keep: Paper, duplicate: Paper) -> MergeReport:
     if keep.pk == duplicate.pk:
         raise ValueError("A paper cannot be merged into itself.")
     report = MergeReport(kept=keep.arxiv_id, removed=duplicate.arxiv_id)
-    handled = {"daily_entries", "votes", "discussion", "collection_items", "claims", "announcements",
-               "versions", "authorships", "papercategory_set"}  # fmt: skip
+    steps = list(_steps)
+    handled = {"daily_entries", "announcements", "versions", "authorships", "papercategory_set",
+               *(step.relation for step in steps)}  # fmt: skip
     with transaction.atomic():
         keep = Paper.objects.select_for_update().get(pk=keep.pk)
         duplicate = Paper.objects.select_for_update().get(pk=duplicate.pk)
         report.moved["daily entries"] = _merge_daily_entries(keep, duplicate)
-        report.moved["votes"] = _merge_votes(keep, duplicate)
-        report.moved["comments"] = _merge_comments(keep, duplicate)
-        report.moved["collection items"] = _move_unique(_collection_items(duplicate), keep, "collection_id")
-        report.moved["claims"] = _merge_claims(keep, duplicate)
-        report.moved["announcements"] = _move_unique(Announcement.objects.filter(paper=duplicate), keep, "date")
-        report.moved["versions"] = _move_unique(PaperVersion.objects.filter(paper=duplicate), keep, "number")
-        _move_unique(PaperCategory.objects.filter(paper=duplicate), keep, "category_id")
+        for step in steps:
+            report.moved[step.name] = step.move(keep, duplicate)
+        report.moved["announcements"] = move_unique(Announcement.objects.filter(paper=duplicate), keep, "date")
+        report.moved["versions"] = move_unique(PaperVersion.objects.filter(paper=duplicate), keep, "number")
+        move_unique(PaperCategory.objects.filter(paper=duplicate), keep, "category_id")
         if not PaperAuthor.objects.filter(paper=keep).exists():
             PaperAuthor.objects.filter(paper=duplicate).update(paper=keep)
         report.moved["other rows"] = _move_remaining(keep, duplicate, handled)
         _fill_blanks(keep, duplicate)
         duplicate.delete()
-        _recount(keep)
-    from paperfeed.community.discussion.services import refresh_trending
-
-    refresh_trending(keep.pk)
+        for step in steps:
+            if step.recount is not None:
+                step.recount(keep)
+    activity_changed(Paper, keep.pk)
     return report
 
 
@@ -99,43 +122,7 @@ def _merge_daily_entries(keep: Paper, duplicate: Paper) -> int:
     return moved
 
 
-def _merge_votes(keep: Paper, duplicate: Paper) -> int:
-    from paperfeed.community.votes.models import Vote
-
-    voted = Vote.objects.filter(paper=keep).values("user_id")
-    Vote.objects.filter(paper=duplicate, user_id__in=voted).delete()
-    return Vote.objects.filter(paper=duplicate).update(paper=keep)
-
-
-def _merge_comments(keep: Paper, duplicate: Paper) -> int:
-    from paperfeed.community.discussion.models import Comment
-
-    return Comment.objects.filter(paper=duplicate).update(paper=keep)
-
-
-def _collection_items(duplicate: Paper):
-    from paperfeed.community.collections.models import CollectionItem
-
-    return CollectionItem.objects.filter(paper=duplicate)
-
-
-def _merge_claims(keep: Paper, duplicate: Paper) -> int:
-    from paperfeed.community.claims.models import AuthorshipClaim
-
-    open_statuses = [AuthorshipClaim.Status.PENDING, AuthorshipClaim.Status.APPROVED]
-    kept_open = {c.user_id: c for c in AuthorshipClaim.objects.filter(paper=keep, status__in=open_statuses)}
-    for claim in AuthorshipClaim.objects.filter(paper=duplicate, status__in=open_statuses):
-        other = kept_open.get(claim.user_id)
-        if other is None:
-            continue
-        if claim.status == AuthorshipClaim.Status.APPROVED and other.status != AuthorshipClaim.Status.APPROVED:
-            other.delete()  # the duplicate's approval is the stronger claim: it moves below
-        else:
-            claim.delete()
-    return AuthorshipClaim.objects.filter(paper=duplicate).update(paper=keep)
-
-
-def _move_unique(queryset, keep: Paper, key: str) -> int:
+def move_unique(queryset, keep: Paper, key: str) -> int:
     """Move rows whose `key` the kept paper does not have yet; drop the others."""
     taken = set(queryset.model.objects.filter(paper=keep).values_list(key, flat=True))
     queryset.filter(**{f"{key}__in": taken}).delete()
@@ -184,11 +171,3 @@ def _fill_blanks(keep: Paper, duplicate: Paper) -> None:
     keep.latest_version = max(keep.latest_version, duplicate.latest_version, top)
     # Saving bumps modified_at: incremental indexing re-embeds the kept paper's new text.
     keep.save(update_fields=[*changed, "latest_version", "modified_at"])
-
-
-def _recount(keep: Paper) -> None:
-    from paperfeed.community.discussion import services as discussion
-    from paperfeed.community.votes.models import Vote
-
-    Paper.objects.filter(pk=keep.pk).update(upvotes=Vote.objects.filter(paper=keep).count())
-    discussion.recount([keep.pk])

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from paperfeed.papers.bulk import NewRow, insert_rows, model_rows, select_pairs
 from paperfeed.papers.models import Author, Category, Paper, PaperAuthor, PaperVersion
-from paperfeed.sources.merge import group_by_id, merge_records
-from paperfeed.sources.record import PaperRecord
+from paperfeed.papers.record import PaperRecord
+from paperfeed.papers.record_merge import group_by_id, merge_records
 
 # Scalar fields copied from a record to a Paper row, by name.
 _TEXT_FIELDS = (
@@ -223,6 +223,21 @@ _insert_hooks: list[Callable[[], AbstractContextManager]] = []
 def register_insert_hook(factory: Callable[[], AbstractContextManager]) -> None:
     if factory not in _insert_hooks:
         _insert_hooks.append(factory)
+
+
+# Before a long run of writes (a big ingest) the same stages may tune the connection for it
+# (search: a larger page cache); the ingest command calls prepare_bulk_writes once, first.
+_bulk_write_hooks: list[Callable[[], None]] = []
+
+
+def register_bulk_write_hook(prepare: Callable[[], None]) -> None:
+    if prepare not in _bulk_write_hooks:
+        _bulk_write_hooks.append(prepare)
+
+
+def prepare_bulk_writes() -> None:
+    for prepare in _bulk_write_hooks:
+        prepare()
 
 
 def _insert_papers(papers: list[NewRow]) -> None:

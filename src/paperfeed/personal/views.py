@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from paperfeed.feeds.cards import latest_entries, prime_card_state
 from paperfeed.feeds.syndication import FeedInfo, FeedItem, serve_feed
+from paperfeed.papers.cards import latest_entries, prime_card_state
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Author, DailyEntry, Paper
 from paperfeed.personal.forms import CategoriesForm, MuteForm, SavedSearchForm

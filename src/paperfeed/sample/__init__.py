@@ -24,7 +24,7 @@ names the authors of the other 50, so those show their author count only until a
 
 :func:`load_sample` reads them through the same parsers and the same ``store_records`` /
 ``list_papers`` as any ingest. It is idempotent: the records of all the files are merged
-per paper first (``sources.merge.merge_records``), so each paper is written once per load and a second
+per paper first (``papers.record_merge.merge_records``), so each paper is written once per load and a second
 load finds nothing to change.
 """
 
@@ -34,12 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paperfeed.papers.record import PaperRecord
+from paperfeed.papers.record_merge import group_by_id, merge_records
 from paperfeed.sources.formats import DailyItem, Problem, open_binary
 from paperfeed.sources.formats.hf_daily import parse_hf_daily
 from paperfeed.sources.formats.seed import iter_seed
 from paperfeed.sources.formats.snapshot import iter_snapshot
-from paperfeed.sources.merge import group_by_id, merge_records
-from paperfeed.sources.record import PaperRecord
 
 SAMPLE_DIR = Path(__file__).resolve().parent
 SNAPSHOT_FILE = "arxiv-snapshot.jsonl.gz"

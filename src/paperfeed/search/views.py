@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect, render
 
-from paperfeed.feeds.cards import prime_card_state
-from paperfeed.personal.models import SavedSearch
-from paperfeed.personal.mutes import mute_ids
+from paperfeed.papers.cards import prime_card_state
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import Paper
+from paperfeed.personal.models import SavedSearch
+from paperfeed.personal.mutes import mute_ids
 from paperfeed.search.engines import engine
 from paperfeed.search.filters import SearchFilters
 from paperfeed.search.highlight import highlighted_html

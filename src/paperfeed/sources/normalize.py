@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from paperfeed.core import text as core_text
 from paperfeed.papers.ids import parse_arxiv_id
-from paperfeed.sources.record import PaperRecord, VersionRecord
+from paperfeed.papers.record import PaperRecord, VersionRecord
 
 # Limits far above any real arXiv record (the longest titles are ~300 characters, abstracts
 # are capped by arXiv at 1,920 characters); anything beyond is broken or hostile input.

@@ -22,14 +22,14 @@ from django.utils import timezone
 
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
+from paperfeed.papers.record import PaperRecord
+from paperfeed.papers.record_merge import group_by_id
 from paperfeed.papers.store import StoreResult, store_records
 from paperfeed.sources import processes
 from paperfeed.sources.formats import DailyItem, Deleted, Problem, make_problem
 from paperfeed.sources.formats.snapshot import record_to_snapshot
-from paperfeed.sources.merge import group_by_id
-from paperfeed.sources.normalize import escaped_raw, valid_text
 from paperfeed.sources.models import IngestProblem, IngestRun
-from paperfeed.sources.record import PaperRecord
+from paperfeed.sources.normalize import escaped_raw, valid_text
 
 Item = PaperRecord | DailyItem | Deleted | Problem
 

@@ -61,7 +61,7 @@ def write(arxiv_id: str, image: bytes) -> Path:
             part.mkdir(mode=FOLDER_MODE, parents=True)
         except FileExistsError:
             continue
-        # mkdir's mode passes through the umask, which paperfeed sets to 077 (ops/file_modes.py):
+        # mkdir's mode passes through the umask, which paperfeed sets to 077 (core/file_modes.py):
         # these folders are public on purpose, for a front web server running as another user.
         os.chmod(part, FOLDER_MODE)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")

@@ -21,3 +21,22 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class AttemptLock(models.Model):
+    """One row per (scope, key) that a reservation writes first (throttle.reserve).
+
+    Writing it takes the database's lock on it until the transaction ends — a row lock on
+    PostgreSQL, the write lock on SQLite — so concurrent reservations of one key queue there,
+    on either database, without asking which one it is. Rows unused for two days are pruned.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    locked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="attemptlock_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -18,16 +18,15 @@ check), `reserve` counts it under every limit BEFORE it runs, atomically, and th
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from paperfeed.community.accounts.models import Attempt
+from paperfeed.community.accounts.models import Attempt, AttemptLock
 
 PRUNE_CHANCE = 0.01
 
@@ -87,9 +86,9 @@ def reserve(checks: Sequence[tuple[Limit, object]]) -> list[int]:
     Throttled when any key has used up its limit. Returns the reservation (row ids).
 
     Check and insert are one transaction that concurrent reservations of the same key
-    wait for, so N requests at once can never pass a limit of fewer than N: on SQLite the
-    settings make every transaction IMMEDIATE (it takes the database's write lock at
-    BEGIN), on PostgreSQL a transaction-scoped advisory lock per (scope, key) does it.
+    wait for, so N requests at once can never pass a limit of fewer than N: it starts by
+    writing the key's lock row (`_lock_keys`), which holds every other reservation of that
+    key until this one commits, on SQLite and PostgreSQL alike.
     """
     with transaction.atomic():
         _lock_keys(checks)
@@ -113,21 +112,30 @@ def _stored(key: object) -> str:
 
 
 def _lock_keys(checks: Sequence[tuple[Limit, object]]) -> None:
-    """On PostgreSQL, wait for every other open reservation of these keys (until its
-    transaction ends). Locks are taken in a fixed order so two reservations sharing keys
-    cannot deadlock; two keys with the same 64-bit hash merely wait for each other."""
-    if connection.vendor != "postgresql":
-        return  # SQLite: the IMMEDIATE transaction already holds the only write lock.
-    names = sorted({f"{limit.scope}\0{_stored(key)}" for limit, key in checks})
-    with connection.cursor() as cursor:
-        for name in names:
-            lock_id = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+    """Wait for every other open reservation of these keys (until its transaction ends).
+
+    Each key's AttemptLock row is written (inserted if missing, else updated) in this
+    transaction: PostgreSQL then holds a row lock on it, which a concurrent insert-or-update
+    of the same row waits for; on SQLite the write needs the database's write lock, which the
+    site's IMMEDIATE transactions take at BEGIN anyway. No question about which database this
+    is. Locks are taken in a fixed order, so two reservations sharing keys cannot deadlock.
+    """
+    now = timezone.now()
+    for scope, key in sorted({(limit.scope, _stored(key)) for limit, key in checks}):
+        AttemptLock.objects.bulk_create(
+            [AttemptLock(scope=scope, key=key, locked_at=now)],
+            update_conflicts=True,
+            unique_fields=["scope", "key"],
+            update_fields=["locked_at"],
+        )
 
 
 def prune(older_than: timedelta = timedelta(days=2)) -> int:
-    """Delete attempts older than any window; called from time to time by writers."""
-    deleted, _ = Attempt.objects.filter(at__lt=timezone.now() - older_than).delete()
+    """Delete attempts older than any window, and the lock rows of keys not used since;
+    called from time to time by writers. Returns the number of attempts deleted."""
+    since = timezone.now() - older_than
+    deleted, _ = Attempt.objects.filter(at__lt=since).delete()
+    AttemptLock.objects.filter(locked_at__lt=since).delete()
     return deleted
 
 

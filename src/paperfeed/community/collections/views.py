@@ -31,7 +31,7 @@ from paperfeed.community.http import (
     too_many,
 )
 from paperfeed.community.votes.views import paper_for
-from paperfeed.feeds.cards import latest_entries, prime_card_state
+from paperfeed.papers.cards import latest_entries, prime_card_state
 
 # Collection writes (create, edit, save, remove) per user and minute.
 WRITE_LIMIT = Limit("collection", count=120, window=timedelta(minutes=1))

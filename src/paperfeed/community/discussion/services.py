@@ -3,7 +3,7 @@
 Paper.comment_count is the number of *visible* comments (neither deleted by their author nor
 hidden by a moderator). Each function below changes a comment's visibility and the counter
 with an F() update in the same transaction, so concurrent writers never lose a step; the
-trending score of the paper is refreshed afterwards when the feeds app provides it.
+apps that follow paper activity (trending) are told afterwards (papers.signals).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion.markdown import render_markdown
 from paperfeed.community.discussion.models import Comment
 from paperfeed.papers.models import Paper
+from paperfeed.papers.signals import activity_changed
 
 
 def comment_limit() -> Limit:
@@ -91,9 +92,5 @@ def _bump(paper_id: int, delta: int) -> None:
 
 
 def refresh_trending(paper_id: int) -> None:
-    """Recompute the paper's trending score, when the feeds app has that function."""
-    try:
-        from paperfeed.feeds.trending import refresh_paper
-    except ImportError:  # the trending module is optional for discussion to work
-        return
-    refresh_paper(paper_id)
+    """Tell the apps that follow paper activity (feeds recomputes the trending score)."""
+    activity_changed(Comment, paper_id)

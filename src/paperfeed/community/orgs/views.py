@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from paperfeed.community.orgs.models import Membership
-from paperfeed.feeds.cards import prime_card_state
+from paperfeed.papers.cards import prime_card_state
 from paperfeed.papers.models import DailyEntry, Organization
 
 ORGANIZATIONS_PER_PAGE = 60

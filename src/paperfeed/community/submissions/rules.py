@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from paperfeed.papers.ids import ArxivId
 from paperfeed.papers.models import DailyEntry, Organization, Paper
+from paperfeed.papers.signals import activity_changed
 from paperfeed.sources.http import SourceError
 from paperfeed.sources.single import fetch_paper
 
@@ -125,7 +126,5 @@ def submit(user, reference: ArxivId, day: date, organization: Organization | Non
             organization=organization,
         )
         # Listing starts the paper's trending age: its line must not keep the v1 date's.
-        from paperfeed.feeds.trending import refresh_paper
-
-        refresh_paper(paper.pk)
+        activity_changed(DailyEntry, paper.pk)
     return entry

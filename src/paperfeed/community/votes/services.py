@@ -13,15 +13,14 @@ from django.db.models import F
 
 from paperfeed.community.votes.models import Vote
 from paperfeed.papers.models import Paper
+from paperfeed.papers.signals import activity_changed
 
 
 def set_vote(user, paper: Paper, want: bool | None = None) -> bool:
     """Vote (want=True), un-vote (False) or toggle (None); returns whether the user now votes.
 
-    Also refreshes the paper's trending score in the same transaction.
+    Also tells the apps that follow paper activity (trending) in the same transaction.
     """
-    from paperfeed.feeds.trending import refresh_paper
-
     with transaction.atomic():
         has = Vote.objects.filter(user=user, paper=paper).exists()
         if want is None:
@@ -38,7 +37,7 @@ def set_vote(user, paper: Paper, want: bool | None = None) -> bool:
             # Only the request that really deleted the row takes the vote off the counter.
             if per_model.get(Vote._meta.label):
                 Paper.objects.filter(pk=paper.pk, upvotes__gt=0).update(upvotes=F("upvotes") - 1)
-        refresh_paper(paper.pk)
+        activity_changed(Vote, paper.pk)
     return want
 
 

@@ -2,7 +2,7 @@
 
 Every parser turns its input into, per input record, one of:
 
-- a :class:`~paperfeed.sources.record.PaperRecord` (cleaned by ``normalize.build_record``),
+- a :class:`~paperfeed.papers.record.PaperRecord` (cleaned by ``normalize.build_record``),
 - a :class:`Problem` saying where and why a record could not be read, with its raw text,
 - a :class:`Deleted` marker (OAI-PMH only: arXiv withdrew the record from the feed).
 
@@ -26,8 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from paperfeed.papers.record import Origin, PaperRecord
 from paperfeed.sources.normalize import InvalidRecord, build_record, escaped_raw, valid_text
-from paperfeed.sources.record import Origin, PaperRecord
 
 # What reading a damaged file raises: a truncated or corrupt gzip stream (BadGzipFile is an
 # OSError), or a disk error. The snapshot parser turns it into UnreadableInput; the seed

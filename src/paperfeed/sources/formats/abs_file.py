@@ -29,8 +29,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Problem, make_problem, record_or_problem
-from paperfeed.sources.record import PaperRecord
 
 _HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z-]*(?: \(revised(?: v(?P<version>\d+))?\))?):\s?(?P<value>.*)$")
 # "Mon, 2 Apr 2007 19:18:42 GMT   (443kb)" or "(377kb,D)": the letters after the comma

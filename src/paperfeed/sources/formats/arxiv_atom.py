@@ -18,9 +18,9 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from paperfeed.papers.ids import parse_arxiv_reference
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Problem, make_problem, record_or_problem
 from paperfeed.sources.formats._xml import XMLUnreadable, children, iter_elements, local, raw, text
-from paperfeed.sources.record import PaperRecord
 
 _ARXIV_SCHEME = "http://arxiv.org/schemas/atom"
 _PAGING = {"totalResults": "total_results", "startIndex": "start_index", "itemsPerPage": "items_per_page"}

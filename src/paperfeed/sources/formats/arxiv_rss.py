@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from paperfeed.papers.ids import parse_arxiv_id
+from paperfeed.papers.record import PaperRecord
 from paperfeed.sources.formats import Problem, make_problem, record_or_problem
 from paperfeed.sources.formats._xml import XMLUnreadable, children, iter_elements, local, raw, text
 from paperfeed.sources.normalize import InvalidRecord, parse_datetime
-from paperfeed.sources.record import PaperRecord
 
 ANNOUNCE_TYPES = {"new", "cross", "replace", "replace-cross"}
 _DESCRIPTION = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.S)

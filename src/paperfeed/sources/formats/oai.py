@@ -37,7 +37,7 @@ from paperfeed.sources.formats._xml import (
     raw,
     text,
 )
-from paperfeed.sources.record import PaperRecord
+from paperfeed.papers.record import PaperRecord
 
 # OAI sets named "group:archive" whose archive is also a category code (it has no subject
 # classes), so membership alone names the category. "cs" or "math" name no single category.

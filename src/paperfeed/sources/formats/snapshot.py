@@ -30,8 +30,8 @@ from paperfeed.sources.formats import (
     record_or_problem,
     source_name,
 )
+from paperfeed.papers.record import PaperRecord, VersionRecord
 from paperfeed.sources.normalize import InvalidRecord, parse_datetime
-from paperfeed.sources.record import PaperRecord, VersionRecord
 
 # Far above any real line (a collaboration paper with thousands of authors is ~200 kB);
 # a longer "line" is a broken or hostile file and is skipped without being held in memory.

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.digests import sending
 from paperfeed.digests.models import Delivery, Subscription
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
 
 
 def _day(text: str) -> date:

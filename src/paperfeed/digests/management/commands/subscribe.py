@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from paperfeed.core import preflight
 from paperfeed.digests import subscriptions
-from paperfeed.ops import preflight
 
 
 class Command(BaseCommand):

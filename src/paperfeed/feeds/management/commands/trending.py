@@ -2,9 +2,9 @@ from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.feeds import trending
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
 
 
 def _instant(text: str) -> datetime:

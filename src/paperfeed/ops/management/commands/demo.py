@@ -3,9 +3,9 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
-from paperfeed.ops.progress import progress_reporter
 from paperfeed.ops.server import serve
 from paperfeed.papers.models import Paper
 

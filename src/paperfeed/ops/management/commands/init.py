@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.migrate_data import CopyFailed, CountsDiffer, Refused, TableCount, migrate_data, redacted
-from paperfeed.ops.progress import progress_reporter
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 from paperfeed.ops.backup import describe_counts, restore_backup
 
 

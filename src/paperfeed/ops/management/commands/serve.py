@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 from paperfeed.ops.server import serve
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Max, Min
 
-from paperfeed.ops import file_modes, preflight
+from paperfeed.core import file_modes, preflight
 from paperfeed.papers.models import DailyEntry, Paper
 from paperfeed.sources.models import AnnouncementDay, HarvestCheckpoint, IngestProblem, IngestRun
 

@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.personal.recommend import recommend
 
 

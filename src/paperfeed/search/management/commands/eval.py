@@ -62,7 +62,7 @@ class Command(BaseCommand):
         if os.environ.get(INNER) != "1":
             self._run_in_throwaway_database(database_url)
             return
-        from paperfeed.ops import preflight
+        from paperfeed.core import preflight
         from paperfeed.papers.models import Paper
 
         preflight.migrate()
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             raise SystemExit(done.returncode)
 
     def _load_corpus(self, path: Path) -> dict[str, str]:
-        from paperfeed.ops.progress import progress_reporter
+        from paperfeed.core.progress import progress_reporter
         from paperfeed.sources.formats import make_problem, record_or_problem
         from paperfeed.sources.pipeline import Sink
 

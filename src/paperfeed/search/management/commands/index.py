@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.search.embedder import Embedder
 from paperfeed.search.engines import engine
 from paperfeed.search.engines.base import FIELD_WEIGHTS, VectorStoreUnavailable

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.feeds.periods import parse_day, parse_month, parse_week
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
+from paperfeed.papers import store
 from paperfeed.papers.ids import parse_arxiv_id
-from paperfeed.search.engines import engine
+from paperfeed.papers.periods import parse_day, parse_month, parse_week
 from paperfeed.sources import arxiv_api, arxiv_oai, arxiv_rss, hf_daily
 from paperfeed.sources.formats import UnreadableInput
 from paperfeed.sources.formats.snapshot import iter_snapshot, iter_snapshot_parallel
@@ -89,7 +89,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, source: str, **options):
         preflight.migrate()
-        engine().prepare_bulk_writes()  # big loads touch every index
+        store.prepare_bulk_writes()  # big loads touch every index (search tunes its connection)
         self._validate(source, options)
         log = RunLog(source, shlex.join(sys.argv[2:]))
         # Sources on the network share one polite client; Hugging Face is not arXiv and

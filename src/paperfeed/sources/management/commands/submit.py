@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from paperfeed.feeds.periods import parse_day
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.ids import parse_arxiv_reference
 from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.papers.periods import parse_day
 from paperfeed.sources.http import SourceError
 from paperfeed.sources.single import fetch_paper
 

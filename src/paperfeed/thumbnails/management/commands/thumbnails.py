@@ -7,8 +7,8 @@ import fcntl
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from paperfeed.ops import preflight
-from paperfeed.ops.progress import progress_reporter
+from paperfeed.core import preflight
+from paperfeed.core.progress import progress_reporter
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
 from paperfeed.thumbnails.run import forget_missing, make_thumbnails, papers_to_do

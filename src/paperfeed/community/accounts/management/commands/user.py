@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
 from paperfeed.community.accounts.forms import validate_new_user
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 
 
 def bad_input(message: str) -> CommandError:

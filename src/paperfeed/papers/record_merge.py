@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import time
 
-from paperfeed.sources.record import PaperRecord, VersionRecord
+from paperfeed.papers.record import PaperRecord, VersionRecord
 
 _NOT_FILLABLE = {"arxiv_id", "versions", "num_authors", "origin"}
 _FILLABLE = [f.name for f in dataclasses.fields(PaperRecord) if f.name not in _NOT_FILLABLE]

@@ -2,22 +2,32 @@
 
 A list view calls prime_card_state with its page's paper ids before rendering; the card
 templates' tags then find the answers cached on the request instead of asking per card.
+
+Cards show papers, so this lives with papers; the state on them belongs to the apps above
+(votes, collections), which register how to load it in their AppConfig.ready
+(`register_card_state`). Papers never imports them (docs/layers.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from paperfeed.papers.models import DailyEntry
 
+# Each loader caches its answers for `paper_ids` on the request: loader(request, paper_ids).
+_card_state_loaders: list[Callable[[object, list[int]], None]] = []
+
+
+def register_card_state(loader: Callable[[object, list[int]], None]) -> None:
+    if loader not in _card_state_loaders:
+        _card_state_loaders.append(loader)
+
 
 def prime_card_state(request, paper_ids: list[int]) -> None:
-    from paperfeed.community.collections import saving
-    from paperfeed.community.votes import services
-
-    services.prime(request, paper_ids)
-    saving.prime(request, paper_ids)
+    for loader in _card_state_loaders:
+        loader(request, paper_ids)
 
 
 def latest_entries(paper_ids: list[int]) -> dict[int, DailyEntry]:

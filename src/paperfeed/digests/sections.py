@@ -1,14 +1,16 @@
-"""The personal sections of a digest (and of the personal feed): picks, saved-search
-matches, followed authors and new versions of saved papers. Each is a SECTION_BUILDER for
-digests/compose.py; all of them need a subscription linked to an account."""
+"""A digest's sections, and its personal ones: picks, saved-search matches, followed authors
+and new versions of saved papers. Each builder is a SECTION_BUILDER for digests/compose.py
+(which imports this module, never the other way); all of them need a subscription linked to
+an account."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Q
 
-from paperfeed.community.collections.models import CollectionItem
 from paperfeed.community.votes.models import Vote
-from paperfeed.digests.compose import Item, Section
 from paperfeed.papers.models import DailyEntry, Paper, PaperVersion
 from paperfeed.personal.fresh import ensure_fresh_picks
 from paperfeed.personal.matching import match_new_papers
@@ -16,6 +18,23 @@ from paperfeed.personal.models import FollowedAuthor, Recommendation, SavedSearc
 
 PICKS_IN_DIGEST = 5
 MATCHES_PER_SEARCH = 5
+
+
+@dataclass
+class Item:
+    paper: Paper
+    upvotes: int
+    note: str = ""  # why it is here ("matches your search …", "v2 is out")
+
+    @property
+    def url(self) -> str:
+        return settings.BASE_URL + self.paper.get_absolute_url()
+
+
+@dataclass
+class Section:
+    title: str
+    items: list[Item]
 
 
 def period_paper_ids(period, cache: dict) -> list[int]:

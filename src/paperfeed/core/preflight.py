@@ -1,4 +1,11 @@
-"""Checks run before a command does real work, so failures read as advice, not tracebacks."""
+"""Checks run before a command does real work, so failures read as advice, not tracebacks.
+
+Every app's commands call `migrate()` first, so this module sits at the bottom of the layers
+(docs/layers.md). What depends on the database in use — how a message names it, SQLite's
+integrity check, what to advise when it cannot be read — is known by ops, which hands it over
+in its AppConfig.ready (`use_database_checks`, ops/database.py): this module never asks
+which database it runs on.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +14,48 @@ import fcntl
 import os
 import socket
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from paperfeed.ops import file_modes
+from paperfeed.core import file_modes
+
+
+@dataclass(frozen=True)
+class DatabaseChecks:
+    """The database-specific part of the checks."""
+
+    describe: Callable[[], str]  # the database for messages: "the SQLite database /srv/…"
+    verify: Callable[[], None]  # raises DatabaseError when the database is damaged
+    advice: Callable[[], str]  # what to do when the database cannot be read
+
+
+def _describe_by_name() -> str:
+    return f"the database {settings.DATABASES['default'].get('NAME', '')}"
+
+
+_checks = DatabaseChecks(
+    describe=_describe_by_name,
+    verify=lambda: None,
+    advice=lambda: "Check DATABASE_URL and the role's rights on the database.",
+)
+
+
+def use_database_checks(checks: DatabaseChecks) -> None:
+    """Called once, from ops' AppConfig.ready."""
+    global _checks
+    _checks = checks
 
 
 def ensure_data_dir() -> None:
     """The data directory exists, is writable, and nothing in it is open to other users.
 
     Files an older version (or a restore by hand) left readable by others are made private
-    here, on every `init`, `serve` and `demo`, and each change is reported (ops/file_modes.py).
+    here, on every `init`, `serve` and `demo`, and each change is reported (core/file_modes.py).
     """
     data_dir = settings.DATA_DIR
     try:
@@ -38,11 +73,7 @@ def ensure_data_dir() -> None:
 
 def describe_database() -> str:
     """The configured database, for messages: which file, or which database on which host."""
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"the SQLite database {db['NAME']}"
-    vendor = "PostgreSQL" if connection.vendor == "postgresql" else connection.vendor
-    return f"the {vendor} database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
+    return _checks.describe()
 
 
 def tables_filled_by_migrate() -> set[str]:
@@ -59,21 +90,9 @@ def pending_migrations() -> list[str]:
     try:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA quick_check")
-                verdict = cursor.fetchone()[0]
-            if verdict != "ok":
-                raise DatabaseError(f"integrity check failed: {verdict}")
+        _checks.verify()
     except DatabaseError as exc:
-        raise CommandError(
-            f"{describe_database()} cannot be read ({exc}). "
-            + (
-                "If the file is corrupt, restore it from a backup (docs/operations.md) or move it away to start afresh."
-                if connection.vendor == "sqlite"
-                else "Check DATABASE_URL and the role's rights on the database."
-            )
-        ) from None
+        raise CommandError(f"{describe_database()} cannot be read ({exc}). " + _checks.advice()) from None
     return [f"{m.app_label}.{m.name}" for m, _ in plan]
 
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from paperfeed.feeds.periods import parse_day, parse_month, parse_week
+from paperfeed.papers.periods import parse_day, parse_month, parse_week
 
 
 def test_week_is_iso_monday_to_sunday():
