@@ -104,7 +104,8 @@ def _render_detail(
     form: CollectionForm | None = None,
     status: int = 200,
 ):
-    items = collection.items.select_related("paper", "paper__primary_category").order_by("-added_at", "-id")
+    # The owner's order (new papers last; the API can move them), as on Hugging Face.
+    items = collection.items.select_related("paper", "paper__primary_category").order_by("position", "id")
     page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     paper_ids = [item.paper_id for item in page.object_list]
     prime_card_state(request, paper_ids)
