@@ -511,6 +511,10 @@ def spec() -> dict:
     }
 
 
+def _example_text(example) -> str:
+    return "&".join(map(str, example)) if isinstance(example, list) else str(example)
+
+
 def operations() -> list[dict]:
     """The operations in document order, flattened for the docs page."""
     result = []
@@ -519,7 +523,8 @@ def operations() -> list[dict]:
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             result.append({
                 "id": op["operationId"], "method": method, "path": path, "summary": op["summary"],
-                "description": op.get("description", ""), "parameters": op.get("parameters", []),
+                "description": op.get("description", ""),
+                "parameters": [{**p, "example_text": _example_text(p["example"])} for p in op.get("parameters", [])],
                 "body": list(body.get("properties", {})), "auth": "security" in op, "responses": list(op["responses"]),
             })
     return result
