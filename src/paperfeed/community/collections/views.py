@@ -118,7 +118,8 @@ def _render_detail(
             "collection": collection,
             "is_owner": is_owner,
             "page": page,
-            "cards": [(item.paper, latest.get(item.paper_id)) for item in page.object_list],
+            # An item's note (set through the API, as on Hugging Face) shows under its card.
+            "cards": [(item.paper, latest.get(item.paper_id), item.note) for item in page.object_list],
             "form": form or (CollectionForm(instance=collection) if is_owner else None),
             "max_items": saving.MAX_ITEMS,
         },
