@@ -7,17 +7,19 @@ def number_existing_items(apps, schema_editor):
     """Items had no order of their own: number each collection's in the order they were added
     (new items go last, as on Hugging Face)."""
     Item = apps.get_model("collections", "CollectionItem")
+    # The database being migrated, which is not always "default" (paperfeed migrate-data's target).
+    items = Item.objects.using(schema_editor.connection.alias)
     changed, position, current = [], 0, None
-    for item in Item.objects.order_by("collection_id", "added_at", "id").only("id", "collection_id").iterator():
+    for item in items.order_by("collection_id", "added_at", "id").only("id", "collection_id").iterator():
         position = 0 if item.collection_id != current else position + 1
         current = item.collection_id
         if position:
             item.position = position
             changed.append(item)
         if len(changed) >= 1000:
-            Item.objects.bulk_update(changed, ["position"])
+            items.bulk_update(changed, ["position"])
             changed = []
-    Item.objects.bulk_update(changed, ["position"])
+    items.bulk_update(changed, ["position"])
 
 
 class Migration(migrations.Migration):
