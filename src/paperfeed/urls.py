@@ -43,3 +43,9 @@ urlpatterns = [
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/, Django's pages elsewhere (api/errors.py).
+handler400 = "paperfeed.api.errors.bad_request"
+handler403 = "paperfeed.api.errors.permission_denied"
+handler404 = "paperfeed.api.errors.page_not_found"
+handler500 = "paperfeed.api.errors.server_error"

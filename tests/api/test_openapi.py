@@ -1,5 +1,7 @@
-"""The OpenAPI document matches the routes, and schemathesis finds no 5xx and no response
-that breaks its schema (every operation, ~30 generated requests each, in-process via WSGI)."""
+"""The OpenAPI document is valid (openapi-spec-validator), matches the routes, gives every
+parameter bounds and an example, and schemathesis finds no 5xx and no response that breaks its
+schema: every operation with its examples (which name real sample papers and a collection the
+fixture makes) and ~15 generated requests each, in-process via WSGI."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import schemathesis
+from hypothesis import strategies
+from openapi_spec_validator import validate
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import URLPattern, get_resolver
@@ -25,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from paperfeed.api import openapi
+from paperfeed.api.serializers import object_id
 
 from .conftest import auth
 
@@ -38,13 +43,76 @@ def api_routes() -> set[str]:
     for pattern in api.url_patterns:
         assert isinstance(pattern, URLPattern)
         if pattern.name not in NOT_API:
-            path = str(pattern.pattern).replace("<arxiv:arxiv_id>", "{arxiv_id}").replace("<str:slug>", "{slug}")
+            path = str(pattern.pattern)
+            for converter, name in (("arxiv", "arxiv_id"), ("str", "slug"), ("str", "owner"), ("slug", "slug"),
+                                    ("str", "item_id")):
+                path = path.replace(f"<{converter}:{name}>", f"{{{name}}}")
             routes.add(f"/api/{path}")
     return routes
 
 
 def test_every_route_is_described_and_nothing_else():
     assert api_routes() == set(openapi.PATHS)
+
+
+def test_the_served_document_is_valid_openapi(client, db):
+    served = client.get("/api/openapi.json").json()
+    validate(served)  # raises, naming the first mistake
+    assert served["servers"] == [{"url": "/", "description": "This paperfeed site."}]
+
+
+def _fields(schema: dict, where: str):
+    """(where, schema) of every value a client sends: nested objects' properties too."""
+    if schema.get("type") == "object":
+        for name, field in schema.get("properties", {}).items():
+            yield from _fields(field, f"{where}.{name}")
+    if schema.get("type") == "array":
+        yield from _fields(schema["items"], where)
+    else:
+        yield where, schema
+
+
+def _sent_values():
+    for path, methods in openapi.PATHS.items():
+        for method, op in methods.items():
+            for parameter in op.get("parameters", []):
+                label = f"{method.upper()} {path} {parameter['name']}"
+                assert "example" in parameter, f"{label}: no example"
+                yield from _fields(parameter["schema"], label)
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                assert "example" in body, f"{method.upper()} {path}: the body has no example"
+                for name, field in body["schema"]["properties"].items():
+                    yield from _fields(field, f"{method.upper()} {path} body.{name}")
+
+
+def test_every_parameter_and_body_field_has_bounds_and_an_example():
+    checked = 0
+    for label, schema in _sent_values():
+        checked += 1
+        if schema.get("type") != "object":
+            assert "example" in schema, f"{label}: no example"
+        if schema.get("type") == "string":
+            assert "enum" in schema or ("pattern" in schema and "maxLength" in schema), f"{label}: unbounded text"
+        elif schema.get("type") == "integer":
+            assert {"minimum", "maximum"} <= set(schema), f"{label}: unbounded integer"
+        else:
+            assert schema.get("type") in ("boolean", "object"), f"{label}: {schema}"
+    assert checked > 40
+
+
+def test_the_examples_fit_their_own_schemas():
+    import re
+
+    for label, schema in _sent_values():
+        example = schema.get("example")
+        if "pattern" in schema:
+            assert re.search(schema["pattern"], example), f"{label}: {example!r} does not match its pattern"
+            assert schema.get("minLength", 0) <= len(example) <= schema["maxLength"], label
+        if "enum" in schema:
+            assert example in schema["enum"], label
+        if schema.get("type") == "integer":
+            assert schema["minimum"] <= example <= schema["maximum"], label
 
 
 def test_the_document_is_served_and_the_docs_page_lists_it(client, db):
@@ -86,20 +154,49 @@ def empty_arxiv(shared_dir, settings):
     server.server_close()
 
 
+# The collection the documented examples name (owner "ada", slug "reading", item 0xf4240),
+# put back as it was before each operation is tried: the examples delete it too.
+KNOWN_ITEM = 1_000_000
+assert object_id(KNOWN_ITEM) == "0000000000000000000f4240"
+
+
+def known_collection():
+    from paperfeed.community.collections.models import Collection, CollectionItem
+    from paperfeed.papers.models import Paper
+
+    collection = Collection.objects.filter(owner__username="ada", slug="reading").first()
+    if collection is None:
+        collection = Collection.objects.create(
+            owner=django_user("ada"), name="Reading", slug="reading", public=True
+        )
+    Collection.objects.filter(pk=collection.pk).update(name="Reading", public=True)
+    collection.items.exclude(pk=KNOWN_ITEM).delete()
+    if not collection.items.exists():
+        CollectionItem.objects.create(pk=KNOWN_ITEM, collection=collection, paper=Paper.objects.get(arxiv_id="2410.17243"))
+    Collection.objects.filter(owner__username="ada").exclude(pk=collection.pk).delete()
+
+
+def django_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
 @pytest.fixture
 def api_schema(db, empty_arxiv, make_paper, make_user, token_for):
-    """The served document, loaded through the app, with a little data and a token to use."""
+    """The served document, loaded through the app, with the papers its examples name, a
+    collection, and a token to use."""
     from django.core.wsgi import get_wsgi_application
 
-    from paperfeed.community.collections.saving import create_collection
     from paperfeed.digests.subscriptions import subscribe
 
-    make_paper("2611.00001", listed=date(2026, 11, 20), upvotes=3, submitted_by="ada", organization="Lab One")
-    make_paper("hep-th/9901001", listed=date(2026, 11, 21))
+    make_paper("2410.18693", listed=date(2024, 10, 25), upvotes=35, submitted_by="dyyyyyyyy")
+    make_paper("2410.17243", listed=date(2024, 10, 25), upvotes=20, submitted_by="ClownRat")
+    make_paper("hep-th/9901001", listed=date(2024, 10, 21))
     # Fresh enough to be submitted today by the known-good request below.
     make_paper("2611.00002", created=(timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
     user = make_user("ada")
-    create_collection(user, "Reading")
+    known_collection()
     subscribe(user.email, "daily", user=user)
     secret = auth(token_for(user))["HTTP_AUTHORIZATION"]
     # The WSGI app runs inside the test's transaction. Each request's start and end would
@@ -123,16 +220,20 @@ CHECKS = [
     response_schema_conformance,
 ]
 
-
-KNOWN_PATH = {"arxiv_id": "2611.00001", "slug": "reading"}
+# Bodies that succeed where an example would not: today's submission of a fresh paper, a new
+# title, a comment that replies to none (the example's parentId names no comment here).
 KNOWN_BODY = {
-    "POST /api/papers/index": {"arxivId": "2611.00001"},
     "POST /api/papers/submit": {"arxivId": "2611.00002"},
     "POST /api/papers/{arxiv_id}/comments": {"body": "A *known* comment."},
-    "POST /api/collections": {"name": "Known"},
-    "POST /api/collections/{slug}/papers": {"arxivId": "2611.00001"},
-    "POST /api/subscription": {"period": "weekly"},
+    "POST /api/collections": {"title": "Known", "private": False},
 }
+GENERATED = 15
+
+
+def _settings(examples: int):
+    return hypothesis_settings(
+        max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+    )
 
 
 def test_api_conforms_to_its_schema(api_schema):
@@ -144,22 +245,35 @@ def test_api_conforms_to_its_schema(api_schema):
     # schemathesis leaves out the document's own path; the test above checks that one.
     assert {operation.label for operation in operations} == described - {"GET /api/openapi.json"}
     for operation in operations:
+        known_collection()
+        # The document's own examples first: they name real papers, days and the collection.
+        examples = loaded.get_strategies_from_examples(operation)
+        if examples:
+
+            @given(case=strategies.one_of(examples))
+            @_settings(2 * len(examples))
+            def run_examples(case):
+                case.call_and_validate(headers=headers, checks=CHECKS)
+
+            run_examples()
 
         @given(case=operation.as_strategy())
-        @hypothesis_settings(
-            max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
-        )
+        @_settings(GENERATED)
         def run(case):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         run()
-        # Random ids and bodies rarely name a paper that exists: one known-good request per
-        # operation makes sure every success response is checked against its schema too.
+        # Generated values rarely name a paper that exists: one known-good request per
+        # operation (the examples, put together) makes sure every success response is checked.
+        known_collection()
+        op = operation.definition.raw if hasattr(operation.definition, "raw") else openapi.PATHS[operation.path][operation.method]
+        body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("example", NOT_SET)
+        body = KNOWN_BODY.get(operation.label, body)
         known = operation.Case(
-            path_parameters={k: v for k, v in KNOWN_PATH.items() if k in operation.path},
-            body=KNOWN_BODY.get(operation.label, NOT_SET),
-            media_type="application/json" if operation.label in KNOWN_BODY else None,
-            query={"q": "paper"} if "search" in operation.label else None,
+            path_parameters={p["name"]: p["example"] for p in op.get("parameters", []) if p["in"] == "path"},
+            body=body,
+            media_type="application/json" if body is not NOT_SET else None,
+            query={"q": "contrastive"} if "search" in operation.label else None,
         )
         response = known.call_and_validate(headers=headers, checks=CHECKS)
         assert response.status_code in (200, 201), (operation.label, response.status_code, response.text)

@@ -91,11 +91,14 @@ def test_index_returns_a_known_paper_without_fetching(client, writer, make_paper
     assert broken.json() == {"error": "The request body is not valid JSON."}
 
 
-def test_collections(client, writer, make_paper):
+def test_collections_by_paperfeeds_first_fields_and_routes(client, writer, make_paper):
+    # The Hugging Face-shaped routes are tested with huggingface_hub itself (test_hf_collections.py).
     user, headers = writer
     make_paper("2611.00001")
     created = post(client, "/api/collections", {"name": "To read", "public": True}, headers)
-    assert created.status_code == 201 and created.json()["slug"] == "to-read"
+    assert created.status_code == 201
+    assert (created.json()["slug"], created.json()["name"], created.json()["public"]) == ("ada/to-read", "To read", True)
+    assert post(client, "/api/collections", {"name": "To read"}, headers).json()["slug"] == "ada/to-read"
     added = post(client, "/api/collections/to-read/papers", {"arxivId": "2611.00001"}, headers)
     assert added.json()["added"] is True and added.json()["collection"]["papers"] == ["2611.00001"]
     assert post(client, "/api/collections/to-read/papers", {"arxivId": "2611.00001"}, headers).json()["added"] is False
@@ -103,7 +106,11 @@ def test_collections(client, writer, make_paper):
     removed = client.delete("/api/collections/to-read/papers/2611.00001", **headers)
     assert removed.json()["removed"] is True
     assert Collection.objects.get(owner=user).items.count() == 0
-    assert client.get("/api/collections").status_code == 401
+    # The list is public, as Hugging Face's is: anonymous readers see public collections only.
+    assert [c["slug"] for c in client.get("/api/collections").json()] == ["ada/to-read"]
+    Collection.objects.filter(owner=user).update(public=False)
+    assert client.get("/api/collections").json() == []
+    assert [c["slug"] for c in client.get("/api/collections", **headers).json()] == ["ada/to-read"]
     assert post(client, "/api/collections/nope/papers", {"arxivId": "2611.00001"}, headers).status_code == 404
 
 

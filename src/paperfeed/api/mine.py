@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import reverse
 
 from paperfeed.api.auth import AuthError, token_user
-from paperfeed.api.http import ApiError, json_body, json_list, json_object
+from paperfeed.api.collections import collection_json
+from paperfeed.api.http import ApiError, json_body, json_object
 from paperfeed.api.papers import paper_or_404
 from paperfeed.api.serializers import iso
 from paperfeed.community.collections import saving
@@ -36,45 +36,15 @@ def whoami(request):
     return json_object(data)
 
 
-def collection_json(collection: Collection) -> dict:
-    return {
-        "slug": collection.slug,
-        "name": collection.name,
-        "description": collection.description,
-        "public": collection.public,
-        "createdAt": iso(collection.created_at),
-        "updatedAt": iso(collection.updated_at),
-        "url": reverse("collection-detail", args=[collection.owner.get_username(), collection.slug]),
-        "papers": [item.paper.arxiv_id for item in collection.items.select_related("paper")],
-    }
-
-
-def my_collections(request):
-    user = reader(request)
-    return json_list([collection_json(c) for c in Collection.objects.filter(owner=user).select_related("owner")])
-
-
-def create_collection(request, user):
-    data = json_body(request)
-    name, description, public = data.get("name"), data.get("description", ""), data.get("public", False)
-    if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise ApiError("name must be a string of 1 to 100 characters.")
-    if not isinstance(description, str) or len(description) > 2000:
-        raise ApiError("description must be a string of at most 2000 characters.")
-    if not isinstance(public, bool):
-        raise ApiError("public must be true or false.")
-    try:
-        collection = saving.create_collection(user, name.strip(), description, public)
-    except saving.LimitReached as exc:
-        raise ApiError(str(exc), 409) from None
-    return json_object(collection_json(collection), status=201)
-
-
 def _own_collection(user, slug: str) -> Collection:
     collection = Collection.objects.filter(owner=user, slug=slug).select_related("owner").first()
     if collection is None:
         raise Http404("Collection not found.")
     return collection
+
+
+# paperfeed's first collection routes, by the bare slug of one of the caller's collections; the
+# Hugging Face-shaped ones (api/collections.py) take "owner/slug". Both answer the same object.
 
 
 def add_to_collection(request, user, slug: str):
@@ -87,13 +57,15 @@ def add_to_collection(request, user, slug: str):
         added = saving.add_paper(collection, paper)
     except saving.LimitReached as exc:
         raise ApiError(str(exc), 409) from None
-    return json_object({"added": added, "collection": collection_json(collection)})
+    collection.refresh_from_db()
+    return json_object({"added": added, "collection": collection_json(request, collection)})
 
 
 def remove_from_collection(request, user, slug: str, arxiv_id: str):
     collection = _own_collection(user, slug)
     removed = saving.remove_paper(collection, paper_or_404(arxiv_id))
-    return json_object({"removed": removed, "collection": collection_json(collection)})
+    collection.refresh_from_db()
+    return json_object({"removed": removed, "collection": collection_json(request, collection)})
 
 
 def subscription_json(subscription: Subscription) -> dict:

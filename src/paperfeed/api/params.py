@@ -15,8 +15,17 @@ MAX_TEXT = 500
 _INTEGER = re.compile(r"-?\d{1,12}", re.ASCII)
 
 
+def single(request, name: str) -> str | None:
+    """The one value of a query parameter, None when absent. Given twice (`?limit=1&limit=`)
+    is a 400: which one a server takes is a guess, and the guess is not the client's."""
+    values = request.GET.getlist(name)
+    if len(values) > 1:
+        raise ApiError(f"{name} must be given once.")
+    return values[0] if values else None
+
+
 def integer(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name)
+    raw = single(request, name)
     if raw is None or raw == "":
         return default
     cleaned = raw.strip()
@@ -31,7 +40,18 @@ def limit(request, default: int = 50) -> int:
 
 
 def text(request, name: str, max_length: int = MAX_TEXT) -> str:
-    value = request.GET.get(name, "").strip()
+    return _checked_text(name, (single(request, name) or "").strip(), max_length)
+
+
+def texts(request, name: str, max_length: int = MAX_TEXT, most: int = 20) -> list[str]:
+    """A parameter that may be given several times (Hugging Face's `owner`, `item`); blanks dropped."""
+    values = [value.strip() for value in request.GET.getlist(name) if value.strip()]
+    if len(values) > most:
+        raise ApiError(f"{name} may be given at most {most} times.")
+    return [_checked_text(name, value, max_length) for value in values]
+
+
+def _checked_text(name: str, value: str, max_length: int) -> str:
     if len(value) > max_length or "\x00" in value:
         raise ApiError(f"{name} must be at most {max_length} characters of text.")
     return value
@@ -39,7 +59,7 @@ def text(request, name: str, max_length: int = MAX_TEXT) -> str:
 
 def period(request) -> Period | None:
     """At most one of date / week / month; None when none is given."""
-    given = [(name, request.GET[name]) for name in ("date", "week", "month") if request.GET.get(name)]
+    given = [(name, value) for name in ("date", "week", "month") if (value := single(request, name))]
     if len(given) > 1:
         raise ApiError("Give only one of date, week and month.")
     if not given:
@@ -55,7 +75,7 @@ def period(request) -> Period | None:
 
 
 def choice(request, name: str, options: tuple[str, ...], default: str | None = None) -> str | None:
-    value = request.GET.get(name)
+    value = single(request, name)
     if value is None or value == "":
         return default
     if value not in options:

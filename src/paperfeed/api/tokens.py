@@ -6,36 +6,46 @@ the page is marked no-store so it does not stay in the browser's cache either.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from paperfeed.api.http import error
 from paperfeed.api.models import ApiToken
-
-# Enough for every script and device one person has; stops a loop from filling the table.
-MAX_ACTIVE_TOKENS = 50
+from paperfeed.api.token_service import MAX_NAME_LENGTH, TokenRefused, issue
 
 
+def post_only(view):
+    """The forms post here; any other method gets the API's JSON 405 (these live under /api/)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            return error(f"Method {request.method} not allowed.", 405, {"Allow": "POST"})
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@post_only
 @never_cache
 @login_required
-@require_POST
 def create_token(request):
-    name = request.POST.get("name", "").strip()[:100]
-    if not name:
-        messages.error(request, "Give the token a name, e.g. the script or machine that will use it.")
+    # The form's field holds at most MAX_NAME_LENGTH characters; a longer post is cut, as before.
+    try:
+        token, secret = issue(request.user, request.POST.get("name", "").strip()[:MAX_NAME_LENGTH])
+    except TokenRefused as refusal:
+        messages.error(request, str(refusal))
         return redirect(reverse("account-settings") + "#api-tokens")
-    if ApiToken.objects.filter(user=request.user, revoked_at=None).count() >= MAX_ACTIVE_TOKENS:
-        messages.error(request, f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.")
-        return redirect(reverse("account-settings") + "#api-tokens")
-    token, secret = ApiToken.issue(request.user, name)
     return render(request, "api/token_created.html", {"token": token, "secret": secret}, status=201)
 
 
+@post_only
 @login_required
-@require_POST
 def revoke_token(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token.revoke()

@@ -385,3 +385,17 @@ def test_hostile_names_and_descriptions_are_escaped_everywhere(client, ada, pape
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
         assert "&quot; onmouseover=&quot;x" in html, name
     assert "javascript:alert(1)" in pages["list"].content.decode()  # shown as text, never as a link
+
+
+def test_the_page_shows_items_in_their_order_with_their_notes_escaped(client, ada, paper, second_paper):
+    # Order and notes are set through the API (Hugging Face's add/update_collection_item).
+    collection = make(ada, public=True)
+    saving.add_paper(collection, paper, note="<img src=x> first, 0.1<z<0.95")
+    saving.add_paper(collection, second_paper)
+    html = client.get("/collections/ada/reading-list").content.decode()
+    assert html.index("A Paper Worth Saving") < html.index("Another Paper Worth Saving")  # new papers go last
+    assert "&lt;img src=x&gt; first, 0.1&lt;z&lt;0.95" in html and "<img src=x>" not in html
+    saving.move_item(collection.items.get(paper=second_paper), 0)
+    html = client.get("/collections/ada/reading-list").content.decode()
+    assert html.index("Another Paper Worth Saving") < html.index("A Paper Worth Saving")
+    assert [item.position for item in collection.items.order_by("position")] == [0, 1]

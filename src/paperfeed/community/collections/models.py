@@ -24,11 +24,18 @@ class Collection(models.Model):
         return f"{self.owner}/{self.slug}"
 
 
+NOTE_LENGTH = 500
+
+
 class CollectionItem(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="collection_items")
     added_at = models.DateTimeField(auto_now_add=True)
+    # Hugging Face's item fields: the order the owner chose (new items go last) and a note
+    # in plain text (at most NOTE_LENGTH characters, as on Hugging Face).
+    position = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=NOTE_LENGTH, blank=True)
 
     class Meta:
-        ordering = ["-added_at"]
+        ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["collection", "paper"], name="collection_item_once")]

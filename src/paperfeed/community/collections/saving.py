@@ -8,6 +8,8 @@ writers; on PostgreSQL two racing requests can overshoot by one, which is harmle
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from paperfeed.community.collections.models import Collection, CollectionItem
@@ -50,20 +52,42 @@ def create_collection(owner, name: str, description: str = "", public: bool = Fa
     raise LimitReached("No free name for this collection; choose another name.")
 
 
-def add_paper(collection: Collection, paper) -> bool:
-    """Put the paper in the collection; False if it was there already."""
+def add_paper(collection: Collection, paper, note: str = "") -> bool:
+    """Put the paper last in the collection; False if it was there already."""
     with transaction.atomic():
         if CollectionItem.objects.filter(collection=collection, paper=paper).exists():
             return False
-        if CollectionItem.objects.filter(collection=collection).count() >= MAX_ITEMS:
+        items = CollectionItem.objects.filter(collection=collection)
+        if items.count() >= MAX_ITEMS:
             raise LimitReached(f"“{collection.name}” holds {MAX_ITEMS:,} papers, the most a collection may hold.")
+        last = items.aggregate(last=Max("position"))["last"]
         try:
             with transaction.atomic():
-                CollectionItem.objects.create(collection=collection, paper=paper)
+                CollectionItem.objects.create(
+                    collection=collection, paper=paper, note=note, position=0 if last is None else last + 1
+                )
         except IntegrityError:
             return False  # a double click: the other request added it
         collection.save(update_fields=["updated_at"])  # recently changed collections list first
     return True
+
+
+def move_item(item: CollectionItem, position: int) -> None:
+    """Put the item at `position` (0 is first; past the end means last) and number the
+    collection's items 0, 1, 2… again, so positions stay unique after any move or removal."""
+    with transaction.atomic():
+        items = list(CollectionItem.objects.filter(collection_id=item.collection_id).order_by("position", "id"))
+        items = [other for other in items if other.pk != item.pk]
+        items.insert(min(position, len(items)), item)
+        for number, each in enumerate(items):
+            each.position = number
+        CollectionItem.objects.bulk_update(items, ["position"])
+        Collection.objects.filter(pk=item.collection_id).update(updated_at=timezone.now())
+
+
+def set_note(item: CollectionItem, note: str) -> None:
+    CollectionItem.objects.filter(pk=item.pk).update(note=note)
+    Collection.objects.filter(pk=item.collection_id).update(updated_at=timezone.now())
 
 
 def remove_paper(collection: Collection, paper) -> bool:

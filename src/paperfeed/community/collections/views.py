@@ -104,7 +104,8 @@ def _render_detail(
     form: CollectionForm | None = None,
     status: int = 200,
 ):
-    items = collection.items.select_related("paper", "paper__primary_category").order_by("-added_at", "-id")
+    # The owner's order (new papers last; the API can move them), as on Hugging Face.
+    items = collection.items.select_related("paper", "paper__primary_category").order_by("position", "id")
     page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get("p"))
     paper_ids = [item.paper_id for item in page.object_list]
     prime_card_state(request, paper_ids)
@@ -117,7 +118,8 @@ def _render_detail(
             "collection": collection,
             "is_owner": is_owner,
             "page": page,
-            "cards": [(item.paper, latest.get(item.paper_id)) for item in page.object_list],
+            # An item's note (set through the API, as on Hugging Face) shows under its card.
+            "cards": [(item.paper, latest.get(item.paper_id), item.note) for item in page.object_list],
             "form": form or (CollectionForm(instance=collection) if is_owner else None),
             "max_items": saving.MAX_ITEMS,
         },
