@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.api.models import ApiToken
 from paperfeed.api.token_service import MAX_NAME_LENGTH, TokenRefused, issue
-from paperfeed.ops import preflight
+from paperfeed.core import preflight
 
 
 def bad_input(message: str) -> CommandError:
