@@ -2,11 +2,13 @@
 
 Record (a pytest plugin, loaded by tests/conftest.py):
 
-    pytest --timeline DIR …            (or python -m tests.run_suite --timeline DIR …)
+    pytest --timeline=DIR …            (or python -m tests.run_suite --timeline=DIR …)
 
 writes DIR/timeline-<database>.jsonl, one line per test phase (setup, call, teardown) with its
 worker, start and stop (seconds since the epoch). A session fixture's cost lands in the setup
-of the first test that uses it, on that test's worker.
+of the first test that uses it, on that test's worker. Write `--timeline=DIR` as one word:
+pytest-xdist's workers parse their arguments before the option is known, and would take a
+separate DIR for a test path.
 
 Read:
 
