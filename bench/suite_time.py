@@ -1,6 +1,6 @@
 """Wall and CPU time of a command and of every process it starts, e.g. of `make test`'s suite:
 
-    python bench/suite_time.py python -m tests.run_suite -n 2 --dist loadgroup --timeline /tmp/tl
+    python bench/suite_time.py python -m tests.run_suite -n 2 --dist loadgroup --timeline=build/timeline
 
 On a shared machine the wall time says little (it depends on everyone else's load); the CPU
 time (user + system, summed over the whole process tree) does not, so compare that.
