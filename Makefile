@@ -33,7 +33,10 @@ browser-deps:
 # set in tests/conftest.py). Most of the suite waits on child processes and servers, so two
 # workers per run use two cores well. The slowest tests are listed at the end of each run.
 TEST_WORKERS ?= 2
-PYTEST_RUN := -n $(TEST_WORKERS) --dist loadgroup --durations=25
+# More pytest arguments for both runs, e.g. `make test TEST_ARGS=--timeline=build/timeline`
+# (when each test ran on which worker; docs/testing.md, "How the suite is laid out and how long it takes").
+TEST_ARGS ?=
+PYTEST_RUN := -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(TEST_ARGS)
 # Some environments set PYTHONDONTWRITEBYTECODE: then every `paperfeed` child process of the
 # tests would compile the project's modules again (~0.1 s of CPU each, ~150 of them).
 TEST_ENV := env -u PYTHONDONTWRITEBYTECODE

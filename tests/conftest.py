@@ -8,6 +8,9 @@ import pytest
 
 from tests.smtp_server import SmtpServer
 
+# `--timeline DIR`: when each test ran on which worker (tests/timeline.py).
+pytest_plugins = ["tests.timeline"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 

@@ -12,6 +12,7 @@ run's failing code, else the PostgreSQL run's (pytest's own codes: 1 failures, 5
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -39,6 +40,9 @@ def main(argv: list[str]) -> int:
     # A `kill` of this runner stops both runs (the PostgreSQL one then stops its server).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="pf-runs-") as logs:
+        # Both runs share one cache of the embedding model's ONNX export (tests/settings.py):
+        # it is made once for the whole `make test`, not once per run.
+        os.environ.setdefault("PAPERFEED_MODEL_CACHE", str(Path(logs) / "models"))
         try:
             for number, run in enumerate(runs):
                 run.log = open(Path(logs) / f"run-{number}.log", "w+", encoding="utf-8", errors="replace")

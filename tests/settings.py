@@ -5,10 +5,24 @@ so no test ever writes into a real ./data. Each process of the run (each pytest-
 worker) gets its own directory.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ["PAPERFEED_DATA_DIR"] = tempfile.mkdtemp(prefix="paperfeed-test-")
+
+# The embedding model's int8 ONNX export (search/onnx_encoder.py) is cached under
+# PAPERFEED_MODEL_CACHE, by default inside the data directory: every worker, `demo` server and
+# child process with a data directory of its own would export it again (~9 s of CPU each,
+# PyTorch included). One directory for the whole run instead, made by the first process to
+# read these settings (pytest's controller; tests/run_suite.py makes one for both runs):
+# the workers and their child processes inherit the variable, the first to embed exports the
+# model (to a temporary name, then renamed) and the others load it. tests/search/
+# test_fast_paths.py still sees the export made.
+if "PAPERFEED_MODEL_CACHE" not in os.environ:
+    os.environ["PAPERFEED_MODEL_CACHE"] = tempfile.mkdtemp(prefix="paperfeed-models-")
+    atexit.register(shutil.rmtree, os.environ["PAPERFEED_MODEL_CACHE"], True)
 
 from paperfeed.settings import *  # noqa: E402,F403
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from paperfeed.api.userdata import SECTIONS, export_user
 
-from ..helpers import run_cli
+from ..helpers import run_cli, start_migrated
 from .conftest import auth
 
 
@@ -100,7 +100,7 @@ SavedSearch.objects.create(user=u, query="sparse attention")
 def test_cli_export_import_round_trip_is_idempotent(tmp_path):
     source, target = tmp_path / "source", tmp_path / "target"
     for data_dir in (source, target):
-        assert run_cli(data_dir, "init").returncode == 0
+        start_migrated(data_dir)  # a migrated database, as `paperfeed init` leaves it (tests/helpers.py)
     assert run_cli(source, "shell", "-c", SETUP).returncode == 0
     exported = run_cli(source, "export", "-o", str(tmp_path / "all.jsonl"))
     assert exported.returncode == 0, exported.stderr
@@ -130,7 +130,7 @@ def test_cli_export_import_round_trip_is_idempotent(tmp_path):
 
 
 def test_import_reports_bad_lines_and_loads_the_rest(tmp_path):
-    assert run_cli(tmp_path / "d", "init").returncode == 0
+    start_migrated(tmp_path / "d")
     (tmp_path / "bad.jsonl").write_text(
         '{"type": "paper", "id": "2611.00001", "title": "Good"}\nnot json\n{"type": "paper", "id": "x", "title": "t"}\n'
         '{"type": "daily", "date": "2026-11-20", "paper": "2611.00077"}\n'

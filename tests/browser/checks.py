@@ -28,15 +28,40 @@ def install_axe(context) -> None:
 def axe_violations(page, rules: list[str] | None = None) -> list[str]:
     """Serious and critical WCAG 2 A/AA violations on the page as it is now, one line per element;
     with `rules`, every violation of just those rules whatever its impact."""
-    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
-    results = page.evaluate(
-        """async (runOnly) => (await axe.run(document, {runOnly, resultTypes: ["violations"]})).violations""",
-        run_only,
+    if rules:
+        return describe_violations(run_axe(page, only_rules=rules))
+    return wcag_problems(run_axe(page))
+
+
+def run_axe(page, only_rules: list[str] | None = None, also_rules: list[str] = ()) -> list[dict]:
+    """axe-core's violations on the page as it is now: of the WCAG 2 A/AA rules plus
+    `also_rules`, or of `only_rules` alone. One run can answer two checks (the WCAG
+    rules and the heading rules), so a page is loaded and analysed once for both."""
+    options: dict = {"resultTypes": ["violations"]}
+    if only_rules:
+        options["runOnly"] = {"type": "rule", "values": only_rules}
+    else:
+        options["runOnly"] = {"type": "tag", "values": WCAG_TAGS}
+        # axe runs rules enabled here in addition to those of the tags (axe-core's API, `rules`).
+        options["rules"] = {rule: {"enabled": True} for rule in also_rules}
+    return page.evaluate("async (options) => (await axe.run(document, options)).violations", options)
+
+
+def wcag_problems(violations: list[dict]) -> list[str]:
+    """The serious and critical violations of WCAG 2 A/AA rules among `violations`."""
+    return describe_violations(
+        [rule for rule in violations if set(rule["tags"]) & set(WCAG_TAGS) and rule["impact"] in BLOCKING_IMPACTS]
     )
+
+
+def rule_problems(violations: list[dict], rules: list[str]) -> list[str]:
+    """Every violation of `rules` among `violations`, whatever its impact."""
+    return describe_violations([rule for rule in violations if rule["id"] in rules])
+
+
+def describe_violations(violations: list[dict]) -> list[str]:
     problems = []
-    for rule in results:
-        if not rules and rule["impact"] not in BLOCKING_IMPACTS:
-            continue
+    for rule in violations:
         nodes = rule["nodes"]
         problems.append(f"{rule['id']} ({rule['impact']}, {len(nodes)} element(s)): {rule['help']}")
         for node in nodes[:NODES_SHOWN]:

@@ -117,6 +117,23 @@ def demo_server(demo_site):
 
 
 _user_numbers = itertools.count(1)
+_fresh_users: list[str] = []
+
+# Accounts for `fresh_user`, made FRESH_BATCH at a time in one child process: a
+# `paperfeed user add` per test cost a process start and a PBKDF2 hash each (~1.5 s of CPU,
+# for about a dozen tests). They are ordinary accounts with the site's real password hash
+# (hashed once: they share the password); `user add` itself is what makes "reader".
+FRESH_BATCH = 12
+FRESH_USERS_SETUP = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+User = get_user_model()
+hashed = make_password({password!r})
+for name in {names!r}:
+    user = User.objects.create_user(username=name, email=name + "@example.org")
+    user.password = hashed
+    user.save(update_fields=["password"])
+"""
 
 
 @pytest.fixture
@@ -125,9 +142,12 @@ def fresh_user(demo_site):
 
     Names are unique within the process; each xdist worker has its own session, so its own
     demo server and data directory."""
-    username = f"flow{next(_user_numbers)}"
-    add_user(demo_site.data_dir, username)
-    return username
+    if not _fresh_users:
+        names = [f"flow{next(_user_numbers)}" for _ in range(FRESH_BATCH)]
+        made = run_cli(demo_site.data_dir, "shell", "-c", FRESH_USERS_SETUP.format(password=PASSWORD, names=names))
+        assert made.returncode == 0, made.stderr
+        _fresh_users.extend(names)
+    return _fresh_users.pop(0)
 
 
 def sign_up(page, base_url: str, username: str) -> None:

@@ -24,7 +24,7 @@ import pytest
 
 from paperfeed.ops.backup import without_extensions
 from tests.conftest import REPO_ROOT
-from tests.helpers import PAPERFEED, child_query, cli_env, run_cli
+from tests.helpers import PAPERFEED, child_query, cli_env, run_cli, start_migrated
 
 SCRIPT = REPO_ROOT / "scripts" / "check_backup_restore.sh"
 PASSWORD = "a long enough passphrase 42"
@@ -305,7 +305,7 @@ print(batch, flush=True)
 
 def test_backup_while_another_process_writes_is_a_consistent_copy(tmp_path):
     data, backups, stop = tmp_path / "data", tmp_path / "backups", tmp_path / "stop"
-    assert run_cli(data, "init").returncode == 0
+    start_migrated(data)  # a migrated database, as `paperfeed init` leaves it (tests/helpers.py)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(data / "paperfeed.sqlite3"), str(stop)], stdout=subprocess.PIPE, text=True
     )
