@@ -5,12 +5,11 @@ their list filters, search fields and date hierarchies, its own admin actions an
 each registered model (read from admin.site, so a new ModelAdmin is covered without editing
 this file) gets the same troublemakers as the site's routes (tests/hostile/grammar.py): in the
 change list's search, ordering, page, filters and date hierarchy; as object ids of the change,
-history and delete pages; in every field of the add form. No 5xx, none slower than 5 s.
+history and delete pages; in every field of the add form. No 5xx.
 """
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
@@ -22,7 +21,6 @@ from tests.hostile.grammar import FAR_DATES
 
 pytestmark = pytest.mark.django_db
 
-SLOWEST = 5.0  # seconds
 MODELS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 VALUES = ["\x00", "a\udc80b", "' OR 1=1 --", 'NEAR("', "%", "x" * 5000, "-1", str(2**64), "1e3", "9999-12-31"]
 # Fewer where a value meets a number or a key: what breaks there is its type, not its text.
@@ -86,7 +84,6 @@ def test_admin_answers_hostile_input_without_a_server_error(model, model_admin, 
     request = RequestFactory().get("/admin/")
     request.user = superuser  # what the add form offers a superuser
     for method, url, data in requests_for(model, model_admin, request):
-        started = time.monotonic()
         try:
             if method == "GET":
                 response = client.get(url)
@@ -94,9 +91,7 @@ def test_admin_answers_hostile_input_without_a_server_error(model, model_admin, 
                 response = client.post(url, _form(data), content_type="application/x-www-form-urlencoded")
         except Exception as error:
             raise AssertionError(f"{type(error).__name__}: {error} on {method} {url[:300]} {str(data)[:300]}") from error
-        took = time.monotonic() - started
         assert response.status_code < 500, f"{response.status_code} on {method} {url[:300]} {str(data)[:300]}"
-        assert took < SLOWEST, f"{took:.1f} s on {method} {url[:300]}"
 
 
 def test_every_registered_model_is_covered():

@@ -8,14 +8,13 @@ routes) and PUT/PATCH/DELETE (the API) a form-encoded or JSON body of the fields
 reads, from the grammar in tests/hostile/grammar.py. As anyone, as a logged-in reader (CSRF
 is not enforced by the test client: the point is server errors), or with an API token.
 
-Asserted: no 5xx, no response slower than 5 s. Derandomized, so every run sends the same
+Asserted: no 5xx (timings are measured in bench/, not asserted). Derandomized, so every run sends the same
 requests; EXAMPLES per route keeps a run within ~30 s per database.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from urllib.parse import quote
 
@@ -33,7 +32,6 @@ from tests.hostile.routes import Route, all_routes, field_names, query_keys, tem
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 5
-SLOWEST = 5.0  # seconds
 ROUTES = all_routes()
 PASSWORD = "correct horse battery staple"
 
@@ -255,14 +253,11 @@ def test_no_server_error(route: Route, world):
             client.force_login(world["user"])
         elif who == "token":
             headers["Authorization"] = f"Bearer {world['secret']}"
-        started = time.monotonic()
         try:
             response = client.generic(method, path, body, content_type or "application/octet-stream", headers=headers)
         except Exception as error:
             raise AssertionError(f"{type(error).__name__}: {error} on {_describe(method, path, body, who)}") from error
-        took = time.monotonic() - started
         assert response.status_code < 500, f"{response.status_code} on {_describe(method, path, body, who)}"
-        assert took < SLOWEST, f"{took:.1f} s on {_describe(method, path, body, who)}"
 
     for request in sweep(route, world["valid"]):
         one_request = example(request)(one_request)
