@@ -22,7 +22,7 @@ urlpatterns = [
     path("papers/week/<str:week>", feed_views.week, name="feed-week"),
     path("papers/month/<str:month>", feed_views.month, name="feed-month"),
     path("papers/search", search_views.search_page, name="search"),
-    # Community features, one app each; their paths are listed in docs/architecture.md.
+    # Community features, one app each; their paths are listed in docs/features/community.md.
     path("", include("paperfeed.community.accounts.urls")),
     path("", include("paperfeed.community.votes.urls")),
     path("", include("paperfeed.community.discussion.urls")),

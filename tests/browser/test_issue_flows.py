@@ -71,7 +71,7 @@ def test_the_front_page_is_a_full_day_with_votes_and_submitters(demo_site, page)
     counts = [_vote_count(votes.nth(i)) for i in range(votes.count())]
     assert sum(1 for c in counts if c > 0) >= 20, f"upvote counts on the front page: {counts}"
     # No organization: the recorded Hugging Face day names none, and the demo invents nothing
-    # (docs/architecture.md, "The bundled sample"); cards show one where a source gives it
+    # (docs/features/sample.md); cards show one where a source gives it
     # (tests/feeds/test_pages.py renders the badge and logo).
     expect(page.get_by_role("main").get_by_text(re.compile("submitted by", re.I)).first).to_be_visible()
 

@@ -113,25 +113,6 @@ def test_digest_settings_refuse_an_unknown_period(reader, period):
         subscriptions.subscribe("finder@example.org", period)
 
 
-def test_stored_unknown_periods_become_daily():
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("paperfeed.digests.migrations.0002_unknown_periods_become_daily")
-    good = Subscription.objects.create(email="weekly@example.org", period="weekly")
-    bad = Subscription.objects.create(email="hourly@example.org", period="hourly")
-    from types import SimpleNamespace
-
-    from django.db import connection
-
-    # What the migration uses of its schema editor: the connection of the migrated database.
-    migration.unknown_to_daily(apps, SimpleNamespace(connection=connection))
-    good.refresh_from_db()
-    bad.refresh_from_db()
-    assert (good.period, bad.period) == ("weekly", "daily")
-
-
 def test_markdown_view_makes_no_link_from_paper_text(client):
     from paperfeed.papers.store import store_records
     from paperfeed.sources.normalize import build_record

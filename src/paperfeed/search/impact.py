@@ -16,7 +16,7 @@ contributions looked up in their lists (`sum_top`): every candidate gets its who
 What the lists cost is recall at the margin: a paper with no rare word of the query that is
 not among any common word's best papers is not a candidate, however its common words add up.
 
-The lists are stored in the database (migration search/0005_term_impact), so every worker
+The lists are stored in the database (models TermImpactBuild and TermImpact), so every worker
 reads the same build and a restored backup brings lists that match its papers. Each process
 loads the lists its queries need and keeps the recently used ones, CACHE_BYTES at most.
 """

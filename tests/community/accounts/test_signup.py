@@ -149,7 +149,7 @@ def test_a_logged_in_user_is_sent_on(client, make_user):
 
 
 def test_the_database_refuses_a_second_account_with_the_same_address(make_user):
-    """The race two sign-ups could win against the form's check (migration 0002)."""
+    """The race two sign-ups could win against the form's check (migration accounts/0001_initial)."""
     make_user("one", email="same@example.org")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("two", email="SAME@example.org", password="x")

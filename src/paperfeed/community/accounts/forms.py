@@ -2,7 +2,7 @@
 
 Rules beyond Django's:
 - an e-mail address is required and unique without regard to case (also enforced by a
-  database index, migration 0002), so it can serve as a second login name and as the one
+  database index, migration accounts/0001_initial), so it can serve as a second login name and as the one
   address a password reset goes to;
 - a username may not contain "@", so a login name with "@" is always an e-mail address and
   nobody can register a username that shadows someone else's address.

@@ -1,6 +1,6 @@
 """The PostgreSQL engine: full-text search over a weighted tsvector, BM25 computed from it.
 
-`papers_paper.search_document` (migration search/0004_postgres_fts) is a generated column:
+`papers_paper.search_document` (migration search/0001_initial) is a generated column:
 title weight A, abstract B, authors C, English stemming, diacritics folded; a GIN index
 answers `@@`.
 

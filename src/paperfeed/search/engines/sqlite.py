@@ -1,6 +1,6 @@
 """The SQLite engine: FTS5 keyword index, impact lists scored by FTS5.
 
-`paper_fts` (migration search/0001_fts5) is an external-content FTS5 table over papers_paper,
+`paper_fts` (migration search/0001_initial) is an external-content FTS5 table over papers_paper,
 kept in sync by triggers; its tokenizer (porter, diacritics folded) is asked directly for what
 it makes of a word (engines.sqlite_terms). Vectors are in the faiss file (engines.faiss_file).
 """
@@ -238,7 +238,7 @@ class SqliteEngine(Engine):
         """Index a batch of newly inserted papers with one statement instead of one per row.
 
         The row trigger costs about three times what indexing the same rows in one pass does.
-        While the flag row exists, the insert trigger stands aside (migration 0002); afterwards
+        While the flag row exists, the insert trigger stands aside (search/0001_initial); afterwards
         the rows inserted meanwhile — those with ids above the largest id before, as SQLite
         hands out rowids in increasing order and the IMMEDIATE transaction keeps other writers
         out — are indexed together. All of it happens inside the store's transaction.
