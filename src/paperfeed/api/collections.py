@@ -3,7 +3,7 @@
 A collection's slug is "owner/slug" (Hugging Face's "namespace/…"), which is also its page
 on the site (/collections/<owner>/<slug>). Items are papers only; their `_id` is the
 CollectionItem's id as a 24-hex object id. paperfeed's own field names (name, public, papers…)
-are answered next to Hugging Face's (title, private, items…); docs/api-collections.md maps them.
+are answered next to Hugging Face's (title, private, items…); docs/features/api-collections.md maps them.
 
 Who sees what is the site's rule: a public collection is anyone's to read, a private one
 exists only for its owner (404 for anyone else); only the owner changes a collection (403 for

@@ -3,7 +3,7 @@ search, and a reader's personal picks (personal/views.py).
 
 Feeds are ranked, not just chronological: the daily feed lists the recent days' papers most
 upvoted first within each day, trending follows the trending score. What a reader's software
-sees is exact (docs/features-feeds-notes.md says why each choice):
+sees is exact (docs/features/feeds.md says why each choice):
 
 - titles and abstracts are text (Atom `type="text"`, JSON `content_text`): "<" in an abstract
   is a less-than sign, never markup; the XML and JSON writers do all escaping;
