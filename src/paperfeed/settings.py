@@ -179,6 +179,13 @@ EMAIL_FILE_PATH = _EMAIL.file_path
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("PAPERFEED_EMAIL_FROM", "paperfeed <paperfeed@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A digest whose sender died while handing it to SMTP (the server may or may not have it):
+# "resend" it with the same Message-ID, or "hold" it for `paperfeed digest resolve`.
+PAPERFEED_DIGEST_UNCERTAIN = env_str("PAPERFEED_DIGEST_UNCERTAIN", "resend").strip().lower()
+if PAPERFEED_DIGEST_UNCERTAIN not in ("resend", "hold"):
+    raise ImproperlyConfigured(
+        f"PAPERFEED_DIGEST_UNCERTAIN must be resend or hold; got {PAPERFEED_DIGEST_UNCERTAIN!r}"
+    )
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 
 LOGGING = {

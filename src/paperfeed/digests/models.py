@@ -67,7 +67,7 @@ class Delivery(models.Model):
         SENT = "sent"
         EMPTY = "empty"  # nothing to send and the subscriber asked for no notice
         FAILED = "failed"  # a temporary failure; retried with backoff
-        UNCERTAIN = "uncertain"  # the sender died mid-hand-off: held for an operator
+        UNCERTAIN = "uncertain"  # the sender died mid-hand-off: the next run re-sends it, or holds it
         REJECTED = "rejected"  # permanent failure (address refused)
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
@@ -77,7 +77,7 @@ class Delivery(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     papers = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_by = models.CharField(max_length=200, blank=True)  # host:pid:start of the sender
+    claimed_by = models.CharField(max_length=200, blank=True)  # host:pid:process start of the sender
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,21 +1,29 @@
-"""Sending one period's digests: every due subscriber exactly once, whatever crashes.
+"""Sending one period's digests: every due subscriber once, whatever crashes.
 
 The delivery log (models.Delivery, unique per subscription and period) is written before
 anything is sent, and each row moves through states, each change committed on its own:
 
     queued ──take──▶ composing ──envelope accepted──▶ sending ──250 OK──▶ sent
        ▲                 │                               │
-       └── sender died ──┘                               └── sender died ──▶ uncertain
+       ├── sender died ──┘                               └── sender died ──▶ uncertain
+       │                                                                        │
+       └──────────── PAPERFEED_DIGEST_UNCERTAIN=resend (the default) ───────────┘
 
 * A row is taken by one conditional UPDATE, so two senders (two cron runs, or several
   workers) never both take it.
+* A sender is dead when its lease is over or, on this machine, its process is gone (pid and
+  process start time, so a reused pid does not pass for it: sources/processes.py). A sender
+  on another machine within its lease is trusted to be alive, and its rows are left alone.
 * A sender that dies while composing, or while the server is still checking the envelope,
   leaves a row the server has no copy of: the next run puts it back in the queue.
 * A sender that dies during DATA leaves the one case SMTP cannot settle: the server may or
-  may not have accepted the message. Those rows become `uncertain` and are held, not re-sent
-  — we would rather report one possibly-missing digest than deliver a duplicate. `paperfeed
-  digest send` lists them and exits 1; `paperfeed digest resolve` marks them sent or queues
-  them again (the copy then carries the same Message-ID, which mail clients de-duplicate).
+  may not have accepted the message. Those rows become `uncertain`. By default the next run
+  sends them again with the same Message-ID — at least once at SMTP, and once in the reader's
+  mailbox, since mail systems take two messages with one Message-ID for the same message —
+  while they have attempts left (MAX_ATTEMPTS hand-overs in all, so a sender that keeps dying
+  cannot mail one digest without end). With PAPERFEED_DIGEST_UNCERTAIN=hold they are held:
+  `paperfeed digest send` lists them and exits 1, and `paperfeed digest resolve` marks them
+  sent or queues them again.
 * Temporary failures (4xx, connection errors) are retried by later runs with exponential
   backoff; permanent ones (5xx: the address does not exist) end the subscription as bounced.
 """
@@ -23,13 +31,12 @@ anything is sent, and each row moves through states, each change committed on it
 from __future__ import annotations
 
 import os
-import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -38,9 +45,12 @@ from paperfeed.digests.compose import build_message, compose, message_id
 from paperfeed.digests.models import Delivery, Subscription
 from paperfeed.digests.periods import DigestPeriod, digest_period, latest_complete
 from paperfeed.digests.smtp import PermanentFailure, Sender, TemporaryFailure
+from paperfeed.sources import processes
 
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=10)  # no digest takes this long to hand over; a sender this quiet is dead
+# Renewed when a row is taken and again before DATA: no digest takes this long to compose and
+# hand over, so a sender this quiet is dead (or hung) whether or not its process is there.
+LEASE = timedelta(minutes=10)
 CONSECUTIVE_CONNECTION_FAILURES = 3  # the SMTP server is down: stop, leave the rest queued
 States = Delivery.State
 
@@ -56,6 +66,7 @@ class RunReport:
     rejected: list[str] = field(default_factory=list)
     uncertain: list[Delivery] = field(default_factory=list)
     requeued: int = 0
+    resent: int = 0  # uncertain deliveries queued again, to go out with their Message-ID
     stopped_early: str = ""
 
     @property
@@ -64,23 +75,25 @@ class RunReport:
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+    """This process, as `claimed_by` records it: host, pid and when the process started."""
+    pid = os.getpid()
+    return f"{processes.this_host()}:{pid}:{processes.start_token(pid)}"
 
 
-def _sender_is_dead(claimed_by: str, claimed_at: datetime | None, now: datetime) -> bool:
-    if claimed_at is None or now - claimed_at > LEASE:
+def sender_is_dead(claimed_by: str, claimed_at: datetime | None, clock: datetime) -> bool:
+    """Whether the sender that claimed a row is known to be gone: its lease is over (on the
+    real clock, `clock`), or it ran on this machine and its process is no longer there."""
+    if claimed_at is None or clock - claimed_at > LEASE:
         return True
-    host, _, rest = claimed_by.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    host, pid_text, token = (claimed_by.rsplit(":", 2) + ["", ""])[:3]
+    if host != processes.this_host() or not pid_text.isdigit():
         return False  # another machine's sender within its lease: trust it
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return not processes.is_running(int(pid_text), token)
+
+
+def uncertain_policy() -> str:
+    """What a run does with deliveries left uncertain: "resend" (the default) or "hold"."""
+    return settings.PAPERFEED_DIGEST_UNCERTAIN
 
 
 def backoff(attempts: int) -> timedelta:
@@ -106,11 +119,14 @@ def _enqueue(period: DigestPeriod, subscriptions: list[Subscription]) -> None:
     )
 
 
-def _recover(period: DigestPeriod, now: datetime, report: RunReport) -> None:
-    """Rows left by senders that died: back to the queue, or held when SMTP had the data."""
+def _recover(period: DigestPeriod, report: RunReport) -> None:
+    """Rows left by senders that died: back to the queue, or uncertain when SMTP had the data;
+    uncertain ones back to the queue too, unless the operator holds them or they are out of
+    attempts."""
+    clock = timezone.now()  # leases are real time, whatever period the run is sending
     stale = Delivery.objects.filter(period_key=period.key, state__in=[States.COMPOSING, States.SENDING])
     for row in stale:
-        if not _sender_is_dead(row.claimed_by, row.claimed_at, now):
+        if not sender_is_dead(row.claimed_by, row.claimed_at, clock):
             continue
         if row.state == States.COMPOSING:
             updated = Delivery.objects.filter(pk=row.pk, state=States.COMPOSING, claimed_by=row.claimed_by).update(
@@ -123,6 +139,14 @@ def _recover(period: DigestPeriod, now: datetime, report: RunReport) -> None:
                 last_error=f"the sender ({row.claimed_by}) stopped while handing the message to SMTP; "
                 "the server may or may not have it",
             )
+    if uncertain_policy() == "hold":
+        return
+    # Every uncertain row's sender is dead (it became uncertain only so), so sending it again
+    # can at worst deliver a second copy with the same Message-ID, which the mailbox shows once.
+    # The conditional UPDATE keeps two runs recovering at once from both queueing it.
+    report.resent += Delivery.objects.filter(
+        period_key=period.key, state=States.UNCERTAIN, attempts__lt=MAX_ATTEMPTS
+    ).update(state=States.QUEUED, claimed_by="")
 
 
 def _claim_next(period_key: str, me: str, now: datetime) -> Delivery | None:
@@ -152,7 +176,7 @@ def _claim_next(period_key: str, me: str, now: datetime) -> Delivery | None:
                 if row is None:
                     break
                 taken = Delivery.objects.filter(pk=row.pk, state=row.state).update(
-                    state=States.COMPOSING, claimed_by=me, claimed_at=now, attempts=F("attempts") + 1
+                    state=States.COMPOSING, claimed_by=me, claimed_at=timezone.now(), attempts=F("attempts") + 1
                 )
             if taken:
                 row.refresh_from_db()
@@ -173,7 +197,7 @@ def send_digests(
     due = due_subscriptions(period, now)
     report.due = len(due)
     _enqueue(period, due)
-    _recover(period, now, report)
+    _recover(period, report)
     ours = Delivery.objects.filter(period_key=period.key)
     report.already_done = ours.filter(state__in=[States.SENT, States.EMPTY, States.REJECTED]).count()
     waiting = ours.filter(state__in=[States.QUEUED, States.FAILED]).count()
@@ -226,7 +250,12 @@ def _deliver(row: Delivery, period: DigestPeriod, sender: Sender, me: str, cache
     message = build_message(digest, row.message_id, cache)
 
     def before_data() -> None:
-        mine.update(state=States.SENDING, subject=digest.subject[:300], papers=digest.paper_count)
+        mine.update(
+            state=States.SENDING,
+            claimed_at=timezone.now(),  # the lease runs from the hand-over, not from the claim
+            subject=digest.subject[:300],
+            papers=digest.paper_count,
+        )
 
     try:
         sender.send(message, before_data)

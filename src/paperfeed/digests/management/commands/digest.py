@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = (
         "E-mail digests. `digest send --period daily|weekly [--date D]` sends every due subscriber "
         "the digest of the period containing D (default: the latest complete period — yesterday, or "
-        "last week) exactly once; run it hourly from cron, re-run it after any failure. "
+        "last week) once; run it hourly from cron, re-run it after any failure. "
         "`digest resolve` settles deliveries held after a crash; `digest bounce` stops mail to an address. "
         "Exit codes: 0 all delivered, 1 something failed or is held (see the output), 2 bad arguments."
     )
@@ -74,14 +74,24 @@ class Command(BaseCommand):
             f"{result.period_key}: {result.due} due, {result.sent} sent, {result.empty} with nothing to send, "
             f"{result.already_done} already done"
             + (f", {result.requeued} re-queued after a crashed run" if result.requeued else "")
+            + (
+                f", {result.resent} re-sent after their sender died while handing them to SMTP (same Message-ID)"
+                if result.resent
+                else ""
+            )
         )
         for line in result.rejected:
             self.stdout.write(f"bounced: {line}")
         for line in result.failed:
             self.stderr.write(f"failed: {line}")
+        why = (
+            "PAPERFEED_DIGEST_UNCERTAIN=hold"
+            if sending.uncertain_policy() == "hold"
+            else f"all {sending.MAX_ATTEMPTS} attempts used"
+        )
         for row in result.uncertain:
             self.stderr.write(
-                f"held: delivery {row.pk} to {row.subscription.email} — {row.last_error}. "
+                f"held: delivery {row.pk} to {row.subscription.email} — {row.last_error} (held: {why}). "
                 f"If it arrived: paperfeed digest resolve {row.pk} --sent; else: --resend"
             )
         if result.stopped_early:
