@@ -120,11 +120,21 @@ def _run(args: list[str], cwd, env: dict) -> subprocess.CompletedProcess:
 def test_help_writes_nothing(tmp_path):
     # The default data directory is ./data: help in an empty directory must leave it empty.
     env = {k: v for k, v in cli_env(tmp_path).items() if k not in {"PAPERFEED_DATA_DIR", "PAPERFEED_SECRET_KEY"}}
-    for words in (["--help"], ["init", "--help"]):  # the second one reads the settings
-        out = _run([*PAPERFEED, *words], tmp_path, env)
-        assert out.returncode == 0, out.stderr
-        assert out.stdout.startswith("usage: paperfeed")
-        assert list(tmp_path.iterdir()) == [], f"`paperfeed {' '.join(words)}` wrote {list(tmp_path.rglob('*'))}"
+    out = _run([*PAPERFEED, "--help"], tmp_path, env)  # the entry point itself
+    assert out.returncode == 0 and out.stdout.startswith("usage: paperfeed COMMAND"), out.stderr
+    # Every command's --help reads the settings: in one more process, not one each.
+    code = (
+        "from paperfeed import cli\n"
+        "for words in [[], ['django', 'help'], *([name, '--help'] for name in cli.own_commands())]:\n"
+        "    try:\n"
+        "        cli.main(['paperfeed', *words])\n"
+        "    except SystemExit as exit:\n"
+        "        assert not exit.code, (words, exit.code)\n"
+    )
+    out = _run([sys.executable, "-c", code], tmp_path, env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("usage: paperfeed ") == len(cli.own_commands()) + 1
+    assert list(tmp_path.iterdir()) == [], f"help wrote {list(tmp_path.rglob('*'))}"
 
 
 @pytest.mark.parametrize(
