@@ -28,7 +28,12 @@ Generated from the commands' parsers by `python -m paperfeed.cli_reference` (a t
 it is out of date); `paperfeed COMMAND --help` prints the same. What the commands are for, and
 how they fit together, is in operations.md. Every command also takes Django's common options
 (`--settings`, `--traceback`, `-v`, …), left out here. Exit codes: 0 success, 1 a failure the
-command describes, 2 a configuration error or bad arguments, unless a command says otherwise.
+command describes, 2 a configuration error (one line saying what to fix), a database that
+`paperfeed init` has not made or upgraded yet, or bad arguments, unless a command says otherwise.
+
+`paperfeed shell` and `paperfeed dbshell` are Django's, kept at the top level for operators;
+Django's other commands (`migrate`, `createsuperuser`, …) are under `paperfeed django COMMAND`
+(`paperfeed django help` lists them) and are not described here.
 """
 
 
@@ -76,8 +81,10 @@ def _sections(title: str, parser: argparse.ArgumentParser) -> list[str]:
 def render() -> str:
     from django.core.management import get_commands, load_command_class
 
+    from paperfeed.cli import main_help
+
     modules = get_commands()
-    lines = [HEADER]
+    lines = [HEADER, "## `paperfeed`\n", "```text", main_help(), "```", ""]
     with _columns():
         for typed, module in paperfeed_commands().items():
             command = load_command_class(modules[module], module)

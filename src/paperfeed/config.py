@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from dataclasses import dataclass
@@ -58,11 +59,52 @@ def env_float(name: str, default: float, minimum: float | None = None) -> float:
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, case_sensitive: bool = True) -> str:
+    """A value from a fixed list: anything else is a configuration error naming the list."""
+    value = env_str(name, default) or default
+    wanted = value if case_sensitive else value.upper()
+    if wanted not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return wanted
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_settings(url: str, **options) -> dict:
+    """Django's DATABASES["default"] from a DATABASE_URL; a URL it cannot read is a
+    configuration error (dj-database-url's own exceptions would be a traceback)."""
+    import dj_database_url
+
+    try:
+        return dj_database_url.parse(url, **options)
+    except dj_database_url.UnknownSchemeError:
+        scheme = urlsplit(url).scheme
+        raise ImproperlyConfigured(
+            (f"DATABASE_URL: unknown scheme {scheme!r}" if scheme else "DATABASE_URL is not a URL")
+            + "; use sqlite:////PATH/TO/FILE.sqlite3 "
+            "or postgresql://USER:PASSWORD@HOST:5432/NAME"
+        ) from None
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be read ({exc or 'not a database URL'})") from None
+
+
+def lazy_secret_key(data_dir: Path):
+    """The secret key, read or made (load_or_create_secret_key) the first time something uses it.
+
+    Settings are read by every command, `--help` included; most never sign anything. Made
+    lazily, the key file (and the data directory holding it) appears only where a command or
+    the site needs it: `paperfeed --help` in any directory writes nothing. `init`, `serve` and
+    `demo` ask for it at start (core/preflight.ensure_data_dir), so an unusable data directory
+    is reported there, not at the first signed cookie.
+    """
+    from django.utils.functional import lazy
+
+    return lazy(functools.cache(lambda: load_or_create_secret_key(data_dir)), str)()
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from paperfeed.config import (
+    database_settings,
     email_settings,
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
     env_str,
-    load_or_create_secret_key,
+    lazy_secret_key,
 )
 from paperfeed.csp import build_policy
 
@@ -28,7 +29,8 @@ DATA_DIR = Path(env_str("PAPERFEED_DATA_DIR", "./data")).expanduser().resolve()
 
 DEBUG = env_bool("PAPERFEED_DEBUG", False)
 
-SECRET_KEY = env_str("PAPERFEED_SECRET_KEY", "") or load_or_create_secret_key(DATA_DIR)
+# Read, or made in the data directory, when first used: never by `--help` (config.lazy_secret_key).
+SECRET_KEY = env_str("PAPERFEED_SECRET_KEY", "") or lazy_secret_key(DATA_DIR)
 
 BASE_URL = env_str("PAPERFEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -102,7 +104,7 @@ FORM_RENDERER = "paperfeed.forms_renderer.SiteFormRenderer"
 SQLITE_PRAGMAS = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
 
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         env_str("DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'paperfeed.sqlite3'}",
         conn_max_age=60,
         conn_health_checks=True,
@@ -192,7 +194,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("PAPERFEED_LOG_LEVEL", "WARNING").upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "PAPERFEED_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), case_sensitive=False
+        ),
+    },
 }
 
 # How many papers a feed or search page shows at once.
@@ -240,14 +247,12 @@ PAPERFEED_ANN_THRESHOLD = env_int("PAPERFEED_ANN_THRESHOLD", 50_000, minimum=1)
 # Where the vector index lives: "file" (a faiss file in the data directory, loaded by each
 # worker), "pgvector" (in PostgreSQL, shared by every worker), or "auto": pgvector on
 # PostgreSQL, the file on SQLite.
-PAPERFEED_VECTOR_STORE = env_str("PAPERFEED_VECTOR_STORE", "auto")
-if PAPERFEED_VECTOR_STORE not in ("auto", "file", "pgvector"):
-    raise ImproperlyConfigured(f"PAPERFEED_VECTOR_STORE must be auto, file or pgvector; got {PAPERFEED_VECTOR_STORE!r}")
+PAPERFEED_VECTOR_STORE = env_choice("PAPERFEED_VECTOR_STORE", "auto", ("auto", "file", "pgvector"))
 if PAPERFEED_VECTOR_STORE == "pgvector" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("PAPERFEED_VECTOR_STORE=pgvector needs a PostgreSQL DATABASE_URL")
 # How the model runs: "onnx-int8" (ONNX Runtime with 8-bit weights, about twice as fast) or
 # "torch" (sentence-transformers in float32, the reference); same ranking quality.
-PAPERFEED_EMBEDDING_RUNTIME = env_str("PAPERFEED_EMBEDDING_RUNTIME", "onnx-int8")
+PAPERFEED_EMBEDDING_RUNTIME = env_choice("PAPERFEED_EMBEDDING_RUNTIME", "onnx-int8", ("onnx-int8", "torch"))
 # Where the ONNX file made from the model on first use is kept (a few seconds to make).
 PAPERFEED_MODEL_CACHE = Path(env_str("PAPERFEED_MODEL_CACHE", str(DATA_DIR / "models"))).expanduser().resolve()
 # Off by default (0: every keyword, exact BM25). Set, the lexical leg of hybrid search ORs a

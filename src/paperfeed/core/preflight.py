@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
 from paperfeed.core import file_modes
 
@@ -32,6 +33,7 @@ class DatabaseChecks:
     describe: Callable[[], str]  # the database for messages: "the SQLite database /srv/…"
     verify: Callable[[], None]  # raises DatabaseError when the database is damaged
     advice: Callable[[], str]  # what to do when the database cannot be read
+    missing: Callable[[], bool] = lambda: False  # the database was never made (no file, no folder)
 
 
 def _describe_by_name() -> str:
@@ -58,14 +60,24 @@ def ensure_data_dir() -> None:
     here, on every `init`, `serve` and `demo`, and each change is reported (core/file_modes.py).
     """
     data_dir = settings.DATA_DIR
+    # A data directory that cannot be made or written is a configuration error (exit 2), as
+    # when the secret key cannot be kept there (config.load_or_create_secret_key).
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise CommandError(f"cannot create the data directory {data_dir}: {exc.strerror}") from None
+        raise CommandError(
+            f"the data directory {data_dir} is not usable ({exc.strerror}); "
+            "set PAPERFEED_DATA_DIR to a writable directory",
+            returncode=2,
+        ) from None
     if not os.access(data_dir, os.W_OK | os.X_OK):
         raise CommandError(
-            f"the data directory {data_dir} is not writable; fix its permissions or point PAPERFEED_DATA_DIR elsewhere"
+            f"the data directory {data_dir} is not writable; fix its permissions or point PAPERFEED_DATA_DIR elsewhere",
+            returncode=2,
         )
+    # The secret key is made on first use (config.lazy_secret_key): the commands that set up or
+    # serve the site make it now, so a data directory it cannot be kept in fails here.
+    str(settings.SECRET_KEY)
     for loose in file_modes.tighten():
         print(f"paperfeed: {loose.path} was open to other users ({loose.mode:04o}); now {loose.wanted:04o}",
               file=sys.stderr)
@@ -92,8 +104,40 @@ def pending_migrations() -> list[str]:
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         _checks.verify()
     except DatabaseError as exc:
+        if _checks.missing():  # the database's state, not a failure: exit 2, as in explain_database_error
+            raise CommandError(
+                f"{describe_database()} does not exist: run `paperfeed init` "
+                "(or point PAPERFEED_DATA_DIR or DATABASE_URL at your site)",
+                returncode=2,
+            ) from None
         raise CommandError(f"{describe_database()} cannot be read ({exc}). " + _checks.advice()) from None
     return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
+def explain_database_error(exc: DatabaseError) -> CommandError:
+    """A command stopped on a database error: the cause, as one line saying what to do.
+
+    Commands that only read (`show`, `export`, `search`) do not migrate first, so on a new or
+    not yet upgraded database they meet a missing table; that is the database's state, not a
+    failure of the command (exit 2, like a configuration error). A database that cannot be
+    read at all is reported as the preflight does (exit 1); anything else is the error itself.
+    """
+    try:
+        pending = pending_migrations()
+    except CommandError as unreadable:
+        return unreadable
+    if pending:
+        if not MigrationRecorder(connection).has_table():
+            message = (
+                f"{describe_database()} has no tables yet: run `paperfeed init` "
+                "(or point PAPERFEED_DATA_DIR or DATABASE_URL at your site)"
+            )
+        else:
+            count = f"{len(pending)} migration{'s' if len(pending) != 1 else ''}"
+            message = f"{describe_database()} is not up to date ({count} pending): run `paperfeed init` to upgrade it"
+        return CommandError(message, returncode=2)
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return CommandError(f"{describe_database()} failed: {first_line} (run the command with --traceback for details)")
 
 
 def migrate(verbosity: int = 0) -> None:
@@ -103,6 +147,10 @@ def migrate(verbosity: int = 0) -> None:
     workers) would each see the same pending migrations; a lock file in the data directory
     lets one migrate while the others wait and then find nothing left to do.
     """
+    if not settings.DATA_DIR.exists():
+        # A first command on a new machine: the data directory (and with it SQLite's folder)
+        # is made here, no longer as a side effect of reading the settings.
+        ensure_data_dir()
     if not pending_migrations():
         return
     ensure_data_dir()

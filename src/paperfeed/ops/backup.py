@@ -240,6 +240,10 @@ def prepare_out_dir(out_dir: Path) -> Path:
 
 
 def read_secret_key_file() -> bytes | None:
+    # The key is made on first use (config.lazy_secret_key): a site that has not used it yet
+    # gets it now, so the archive holds the key the site will sign with. None when
+    # PAPERFEED_SECRET_KEY is set instead.
+    str(settings.SECRET_KEY)
     try:
         return (settings.DATA_DIR / SECRET_KEY_FILE).read_bytes()
     except FileNotFoundError:

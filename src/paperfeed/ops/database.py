@@ -6,6 +6,8 @@ core.preflight in OpsConfig.ready, so every app's commands get them without read
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 
@@ -38,4 +40,11 @@ def advice_when_unreadable() -> str:
     return "Check DATABASE_URL and the role's rights on the database."
 
 
-CHECKS = DatabaseChecks(describe=describe_database, verify=verify_database, advice=advice_when_unreadable)
+def database_missing() -> bool:
+    """SQLite makes its file on first use, but not the folder: without it nothing was set up."""
+    return connection.vendor == "sqlite" and not Path(settings.DATABASES["default"]["NAME"]).parent.is_dir()
+
+
+CHECKS = DatabaseChecks(
+    describe=describe_database, verify=verify_database, advice=advice_when_unreadable, missing=database_missing
+)

@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--yes", action="store_true", help="replace the database even if it holds data")
 
     def handle(self, *args, archive: Path, yes: bool = False, **options):
+        # Restoring onto a new machine: the data directory is made here (reading the settings
+        # no longer makes it), before the database in it is looked at.
+        preflight.ensure_data_dir()
         manifest = restore_backup(archive, yes, self.stdout.write)
         self.stdout.write(f"restored and verified: {describe_counts(manifest['row_counts'])}")
         pending = preflight.pending_migrations()
