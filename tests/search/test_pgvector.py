@@ -32,7 +32,7 @@ def test_pgvector_on_sqlite_is_a_configuration_error(tmp_path):
     assert result.returncode == 2
     assert "PAPERFEED_VECTOR_STORE=pgvector needs a PostgreSQL DATABASE_URL" in result.stderr
     bad = run_cli(tmp_path, "status", PAPERFEED_VECTOR_STORE="redis")
-    assert bad.returncode == 2 and "must be auto, file or pgvector" in bad.stderr
+    assert bad.returncode == 2 and "must be one of auto, file, pgvector" in bad.stderr
 
 
 @pytest.mark.django_db
