@@ -28,8 +28,9 @@ def pytest_addoption(parser):
 # Chromium, not one per worker.
 ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
 # The same groups by folder, for the scheduler below (those fixtures live in these folders'
-# conftest.py, so no test elsewhere can use them).
-ONE_WORKER_FOLDERS = {"browser": "tests/browser/"}
+# conftest.py, so no test elsewhere can use them); and files whose module-scoped fixture
+# starts a demo server, which would otherwise start once on each worker their tests land on.
+ONE_WORKER_FOLDERS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):
