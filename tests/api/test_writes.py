@@ -55,6 +55,9 @@ def test_comments_and_replies(client, writer, make_paper):
     empty = post(client, "/api/papers/2611.00001/comments", {"body": ""}, headers)
     assert empty.status_code == 400 and empty.json() == {"error": "Write something first: the comment is empty."}
     assert post(client, "/api/papers/2611.00001/comments", {"body": "x", "parentId": "nope"}, headers).status_code == 400
+    # Only the ids the API hands out: int(…, 16) alone would read "0x…" or " …" as one.
+    lookalike = "0x" + comment["id"][2:]
+    assert post(client, "/api/papers/2611.00001/comments", {"body": "x", "parentId": lookalike}, headers).status_code == 400
 
 
 def test_comment_rate_limit_is_the_sites(client, writer, make_paper, settings):

@@ -23,7 +23,7 @@ from paperfeed.api import params
 from paperfeed.api.auth import token_user
 from paperfeed.api.http import ApiError, json_body, json_list, json_object
 from paperfeed.api.papers import paper_or_404
-from paperfeed.api.serializers import iso, object_id, user_json
+from paperfeed.api.serializers import iso, object_id, pk_of_object_id, user_json
 from paperfeed.community.collections import saving
 from paperfeed.community.collections.models import NOTE_LENGTH, Collection, CollectionItem
 from paperfeed.papers.ids import parse_arxiv_id
@@ -304,15 +304,11 @@ def add_item(request, user, owner: str, slug: str):
 
 
 def _item(collection: Collection, item_object_id: str) -> CollectionItem:
-    pk = int(item_object_id, 16) if len(item_object_id) == 24 and _is_hex(item_object_id) else None
+    pk = pk_of_object_id(item_object_id)
     item = CollectionItem.objects.filter(collection=collection, pk=pk).first() if pk is not None else None
     if item is None:
         raise Http404("No such item in this collection.")
     return item
-
-
-def _is_hex(text: str) -> bool:
-    return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def update_item(request, user, owner: str, slug: str, item_id: str):

@@ -14,6 +14,8 @@ whole page (authors, claims, daily entries, imported votes), never one per paper
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from datetime import UTC, datetime, time
 
@@ -34,6 +36,15 @@ def iso(when: datetime | None) -> str | None:
 
 def object_id(pk: int) -> str:
     return f"{pk:024x}"
+
+
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+
+
+def pk_of_object_id(text: object) -> int | None:
+    """The primary key an `object_id` was made from; None for anything else (int() alone
+    would also take "0x…", "_" and white space)."""
+    return int(text, 16) if isinstance(text, str) and _OBJECT_ID.fullmatch(text) else None
 
 
 def listed_at(entry: DailyEntry) -> datetime:

@@ -12,7 +12,7 @@ from django.db import transaction
 from paperfeed.api import params
 from paperfeed.api.http import ApiError, json_body, json_list, json_object
 from paperfeed.api.papers import paper_or_404
-from paperfeed.api.serializers import PaperBatch, iso, object_id
+from paperfeed.api.serializers import PaperBatch, iso, object_id, pk_of_object_id
 from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion import services as discussion
 from paperfeed.community.discussion.forms import CommentForm
@@ -71,11 +71,9 @@ def comments(request, arxiv_id: str):
 def _parent_pk(value) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str) and len(value) == 24:
-        try:
-            return int(value, 16)
-        except ValueError:
-            pass
+    pk = pk_of_object_id(value)
+    if pk is not None:
+        return pk
     raise ApiError("parentId must be the id of a comment on this paper.")
 
 
