@@ -185,3 +185,16 @@ def test_preferences_change_marks_picks_stale(reader):
     PickState.objects.create(user=reader, version=3, computed_version=3)
     Preferences.objects.update_or_create(user=reader, defaults={"categories": "cs.LG"})
     assert PickState.objects.get(user=reader).stale
+
+
+def test_feed_secret_and_its_rotation_leave_the_picks_current(reader):
+    """The pages that link the personal feed make an empty Preferences row, and rotating the
+    feed's secret saves only the token: neither changes what the picks depend on."""
+    from paperfeed.personal.models import new_feed_token
+
+    PickState.objects.create(user=reader, version=3, computed_version=3)
+    Preferences.objects.get_or_create(user=reader)
+    Preferences.objects.update_or_create(user=reader, defaults={"feed_token": new_feed_token()})
+    assert not PickState.objects.get(user=reader).stale
+    Preferences.objects.update_or_create(user=reader, defaults={"categories": "cs.CL"})
+    assert PickState.objects.get(user=reader).stale

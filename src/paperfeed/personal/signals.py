@@ -25,6 +25,19 @@ def _by_user(sender, instance, **kwargs) -> None:
     mark_stale([instance.user_id])
 
 
+def _by_preferences(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """Only the categories feed the picks: a row made empty (for the feed's secret) or a
+    rotated feed token changes nothing, and marking the picks stale then would recompute a
+    nightly batch's picks on the next view."""
+    if kwargs.get("raw"):
+        return
+    if created and not instance.categories:
+        return
+    if update_fields is not None and "categories" not in update_fields:
+        return
+    mark_stale([instance.user_id])
+
+
 def _by_collection_owner(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
@@ -33,7 +46,8 @@ def _by_collection_owner(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     for model in (Vote, NotInterested, FollowedAuthor, MuteRule, Preferences):
-        post_save.connect(_by_user, sender=model, dispatch_uid=f"picks-stale-{model._meta.label}-save")
         post_delete.connect(_by_user, sender=model, dispatch_uid=f"picks-stale-{model._meta.label}-delete")
+        handler = _by_preferences if model is Preferences else _by_user
+        post_save.connect(handler, sender=model, dispatch_uid=f"picks-stale-{model._meta.label}-save")
     post_save.connect(_by_collection_owner, sender=CollectionItem, dispatch_uid="picks-stale-item-save")
     post_delete.connect(_by_collection_owner, sender=CollectionItem, dispatch_uid="picks-stale-item-delete")

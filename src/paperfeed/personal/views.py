@@ -83,13 +83,10 @@ def for_you(request):
 
 
 def _feed_paths(user) -> dict:
-    """The reader's personal feed (Atom, JSON Feed) for the pages that link it.
-
-    A reader without preferences gets an empty row for the feed's secret. bulk_create sends
-    no post_save: an empty row changes nothing the picks depend on, so it must not mark them
-    stale (that would recompute a nightly batch's picks on the next view)."""
-    Preferences.objects.bulk_create([Preferences(user=user)], ignore_conflicts=True)
-    prefs = Preferences.objects.get(user=user)
+    """The reader's personal feed (Atom, JSON Feed) for the pages that link it (a reader
+    without preferences gets an empty row for the feed's secret; it leaves the picks as they
+    are, personal/signals.py)."""
+    prefs, _ = Preferences.objects.get_or_create(user=user)
     return {
         "feed_atom": reverse("personal-feed", args=[prefs.feed_token, "atom"]),
         "feed_json": reverse("personal-feed", args=[prefs.feed_token, "json"]),
