@@ -30,7 +30,7 @@ ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
 # The same groups by folder, for the scheduler below (those fixtures live in these folders'
 # conftest.py, so no test elsewhere can use them); and files whose module-scoped fixture
 # starts a demo server, which would otherwise start once on each worker their tests land on.
-ONE_WORKER_FOLDERS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py"}
+ONE_WORKER_PATHS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -39,7 +39,7 @@ def pytest_xdist_make_scheduler(config, log):
     pytest-xdist 3.8 marks a test's group by appending `@group` to `item._nodeid`, which
     pytest 9 no longer reads (node ids live elsewhere): the `xdist_group` marks set below
     are silently ignored and every worker starts its own demo server and Chromium. The
-    controller only sees node ids, so here a test's folder names its group.
+    controller only sees node ids, so here a test's folder (or file) names its group.
     """
     if config.getvalue("dist") != "loadgroup":
         return None
@@ -47,8 +47,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class FolderGroupScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            for group, folder in ONE_WORKER_FOLDERS.items():
-                if nodeid.startswith(folder):
+            for group, prefix in ONE_WORKER_PATHS.items():
+                if nodeid.startswith(prefix):
                     return group
             return super()._split_scope(nodeid)
 
