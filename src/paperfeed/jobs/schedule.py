@@ -1,5 +1,6 @@
-"""Each job's schedule, from PAPERFEED_JOB_<NAME>: a cron expression in UTC, `off`, or (INDEX
-only) `after-ingest`. A bad value is a configuration error naming the variable."""
+"""Each job's schedule, from its variable (PAPERFEED_JOB_TRENDING, …): a cron expression in
+UTC, `off`, or (INDEX only) `after-ingest`. A bad value is a configuration error naming the
+variable."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from paperfeed.jobs.status import job_statuses, scheduler_holder
 class Command(BaseCommand):
     help = (
         "The periodic jobs `paperfeed serve` runs itself (docs/features/jobs.md): each with its "
-        "schedule (PAPERFEED_JOB_<NAME>, in UTC), last run, result and next run. `jobs run NAME` "
+        "schedule (PAPERFEED_JOB_TRENDING and the like, in UTC), last run, result and next run. `jobs run NAME` "
         "runs one now, in this process (for cron, with PAPERFEED_JOBS=off). Exit codes: 0 done, "
         "1 the job failed or is running elsewhere, 2 unknown job or a configuration error."
     )
