@@ -55,3 +55,17 @@ def test_off_disables_one_job(settings):
 def test_a_bad_value_is_a_configuration_error_naming_the_variable(settings, job, value):
     with pytest.raises(ImproperlyConfigured, match=f"PAPERFEED_JOB_{job}"):
         schedules(settings, **{job: value})
+
+
+def test_the_demo_keeps_the_samples_trending_scores_unless_told(settings, monkeypatch):
+    import io
+
+    from paperfeed.ops.management.commands.demo import _keep_sample_trending
+
+    monkeypatch.delenv("PAPERFEED_JOB_TRENDING", raising=False)
+    _keep_sample_trending(io.StringIO())
+    assert load_schedules()["TRENDING"].why_off == "PAPERFEED_JOB_TRENDING=off"
+    settings.PAPERFEED_JOB_SCHEDULES = {**settings.PAPERFEED_JOB_SCHEDULES, "TRENDING": "5 * * * *"}
+    monkeypatch.setenv("PAPERFEED_JOB_TRENDING", "5 * * * *")
+    _keep_sample_trending(io.StringIO())
+    assert load_schedules()["TRENDING"].cron

@@ -92,10 +92,12 @@ def test_two_servers_run_each_slot_once_and_survive_the_runners_death(tmp_path):
         time.sleep(8)
         before = runs(data_dir)
         assert len([row for row in before if row[0] >= both_up]) >= 3
-        assert all(result == "ok" and attempts == 1 for _, _, result, attempts in before)
+        finished = [row for row in before if row[2] != "running"]
+        assert len(finished) >= len(before) - 1  # the last slot's run may be going on right now
+        assert [row for row in finished if row[2] != "ok" or row[3] != 1] == [], before
         assert_each_slot_once(before, before[0][0], before[-1][0])
         # Each row is one execution: the two servers' logs together tell as many runs.
-        assert executions(first_log) + executions(second_log) == len(before)
+        assert len(finished) <= executions(first_log) + executions(second_log) <= len(before)
 
         # kill -9 the scheduler holding the lease: no chance to hand it over.
         leader = scheduler_pid(data_dir)

@@ -3,7 +3,7 @@
 `call_command` runs a command's own code path — its argument checks, its summary line, its
 exit codes — without a new interpreter (a child process would load Django and the model
 again, about a second of CPU each). A job's result is its command's: exit 0 is ok, anything
-else failed, with the command's last line as the message.
+else failed; the message is the command's summary lines (on failure, its last error line).
 """
 
 from __future__ import annotations
@@ -58,11 +58,13 @@ def command(*words: str, ok_codes: tuple[int, ...] = (0,)) -> Outcome:
         err.write(f"\n{exc}")
     except SystemExit as exc:  # `ingest` exits 1 or 3 itself
         code = exc.code if isinstance(exc.code, int) else 1
-    summary = _last_line(err.getvalue()) if code not in ok_codes else _last_line(out.getvalue())
+    said = "; ".join(line.strip() for line in out.getvalue().splitlines() if line.strip())
     if code not in ok_codes:
-        summary = f"exit {code}: {summary or _last_line(out.getvalue())}"
+        summary = f"exit {code}: {_last_line(err.getvalue()) or _last_line(out.getvalue())}"
     elif code:
-        summary = f"{_last_line(out.getvalue())} ({_last_line(err.getvalue())})"
+        summary = f"{said} ({_last_line(err.getvalue())})"
+    else:
+        summary = said  # every line of the summary: `index` says what it did in three
     return Outcome(code in ok_codes, one_line(summary))
 
 
