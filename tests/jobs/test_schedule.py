@@ -62,6 +62,7 @@ def test_the_demo_keeps_the_samples_trending_scores_unless_told(settings, monkey
 
     from paperfeed.ops.management.commands.demo import _keep_sample_trending
 
+    settings.PAPERFEED_JOB_SCHEDULES = dict(settings.PAPERFEED_JOB_SCHEDULES)  # put back after the test
     monkeypatch.delenv("PAPERFEED_JOB_TRENDING", raising=False)
     _keep_sample_trending(io.StringIO())
     assert load_schedules()["TRENDING"].why_off == "PAPERFEED_JOB_TRENDING=off"
