@@ -79,3 +79,13 @@ def test_the_admin_lists_the_jobs_and_their_runs_read_only(admin_client):
     assert runs.status_code == 200 and "TRENDING" in runs.content.decode()
     run = JobRun.objects.get()
     assert admin_client.post(f"/admin/jobs/jobrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_job_running_elsewhere_is_not_started_again_exit_1():
+    from paperfeed.jobs import lease
+
+    assert lease.claim("job:DIGESTS", "web2:4242:abc", 60)
+    with pytest.raises(CommandError, match="DIGESTS is running already \\(web2:4242:abc\\)") as error:
+        jobs("run", "DIGESTS")
+    assert error.value.returncode == 1
+    assert not JobRun.objects.exists()

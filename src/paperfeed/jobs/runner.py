@@ -246,17 +246,19 @@ def start_scheduler_process():
             os._exit(code)
 
     def stop() -> None:
+        # gunicorn's master reaps every child that exits (os.waitpid(-1)), this one included:
+        # a pid already gone is a scheduler already stopped.
         try:
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    return
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
             return
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                return
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
 
     return stop
 
