@@ -70,3 +70,13 @@ def test_the_demo_keeps_the_samples_trending_scores_unless_told(settings, monkey
     monkeypatch.setenv("PAPERFEED_JOB_TRENDING", "5 * * * *")
     _keep_sample_trending(io.StringIO())
     assert load_schedules()["TRENDING"].cron
+
+
+def test_serve_and_demo_check_the_schedules_before_starting(settings):
+    from paperfeed.ops.server import check_companions
+
+    check_companions()
+    schedules(settings, RECOMMEND="0 3 * * *")
+    settings.PAPERFEED_JOB_SCHEDULES = {**settings.PAPERFEED_JOB_SCHEDULES, "RECOMMEND": "0 25 * * *"}
+    with pytest.raises(ImproperlyConfigured, match="PAPERFEED_JOB_RECOMMEND='0 25 \\* \\* \\*'"):
+        check_companions()

@@ -7,11 +7,12 @@ class JobsConfig(AppConfig):
     verbose_name = "Scheduled jobs"
 
     def ready(self) -> None:
-        from paperfeed.jobs import runner
+        from paperfeed.jobs import runner, schedule
         from paperfeed.ops import server
 
-        # `serve` and `demo` start the scheduler beside gunicorn; ops never names this app.
-        server.register_companion(runner.start_scheduler_process)
+        # `serve` and `demo` check the schedules first, then start the scheduler beside
+        # gunicorn; ops never names this app.
+        server.register_companion(runner.start_scheduler_process, check=schedule.load_schedules)
         # A row per job from `paperfeed init` on, so the admin lists them before any server ran.
         post_migrate.connect(_register_jobs, sender=self)
 

@@ -11,11 +11,20 @@ from gunicorn.app.base import BaseApplication
 # paperfeed.jobs) in their AppConfig.ready: each is called before gunicorn starts and returns
 # the function that stops it (or None when it has nothing to run).
 _companions: list[Callable[[], Callable[[], None] | None]] = []
+# Their checks of configuration, run by `serve`/`demo` before anything else (exit 2 on a bad one).
+_companion_checks: list[Callable[[], None]] = []
 
 
-def register_companion(start: Callable[[], Callable[[], None] | None]) -> None:
+def register_companion(start: Callable[[], Callable[[], None] | None], check: Callable[[], None] | None = None) -> None:
     if start not in _companions:
         _companions.append(start)
+        if check:
+            _companion_checks.append(check)
+
+
+def check_companions() -> None:
+    for check in _companion_checks:
+        check()
 
 
 class PaperfeedServer(BaseApplication):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from paperfeed.core import preflight
 from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
-from paperfeed.ops.server import serve
+from paperfeed.ops.server import check_companions, serve
 from paperfeed.papers.models import Paper
 
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         from paperfeed.sample import load_sample, load_sample_vectors
         from paperfeed.search.indexer import write_vector_index
 
+        if not no_serve:
+            check_companions()  # a bad schedule: exit 2 before a minute of loading, not after
         preflight.ensure_data_dir()
         preflight.migrate()
         if not no_serve:
