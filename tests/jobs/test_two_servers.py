@@ -79,6 +79,7 @@ def test_two_servers_run_each_slot_once_and_survive_the_runners_death(tmp_path):
     data_dir = tmp_path / "data"
     env = cli_env(
         data_dir,
+        PAPERFEED_JOBS="on",
         PAPERFEED_JOB_TRENDING=f"* * * * * */{EVERY}",
         PAPERFEED_JOBS_TICK=str(TICK),
         PAPERFEED_JOBS_LEASE=str(LEASE),
@@ -98,6 +99,10 @@ def test_two_servers_run_each_slot_once_and_survive_the_runners_death(tmp_path):
         assert_each_slot_once(before, before[0][0], before[-1][0])
         # Each row is one execution: the two servers' logs together tell as many runs.
         assert len(finished) <= executions(first_log) + executions(second_log) <= len(before)
+
+        # One scheduler leads and runs every slot; the other stands by.
+        assert len({runner for _, runner, _, _ in before}) == 1
+        assert ["leads" in log.read_text() for log in (first_log, second_log)].count(True) == 1
 
         # kill -9 the scheduler holding the lease: no chance to hand it over.
         leader = scheduler_pid(data_dir)

@@ -123,7 +123,11 @@ class Scheduler:
     def tick(self, now: datetime | None = None) -> list[str]:
         """One look at the clock; the names of the jobs started."""
         now = now or timezone.now()
-        leading = lease.claim(SCHEDULER_LEASE, self.holder, settings.PAPERFEED_JOBS_LEASE, now)
+        # Standing by is a read: only the leader, or a taker of an expired lease, writes.
+        other = lease.live_holder(SCHEDULER_LEASE, now)
+        leading = (not other or other == self.holder) and lease.claim(
+            SCHEDULER_LEASE, self.holder, settings.PAPERFEED_JOBS_LEASE, now
+        )
         if leading != self.leading:
             say(f"scheduler {self.holder} {'leads' if leading else 'stands by'}")
             self.leading = leading
