@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from paperfeed.jobs.models import Job, JobRun
+from paperfeed.jobs.runner import register_jobs
 from paperfeed.jobs.schedule import load_schedules
 from paperfeed.jobs.status import job_statuses
 
@@ -28,7 +29,9 @@ class JobAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         # One reading of the schedules and the runs per page, not one per row and column
         # (every request computes the same list, so requests at once may share it).
-        load_schedules()
+        # A row per job even before any scheduler ran (PAPERFEED_JOBS=off): the list is the
+        # schedule's, as `paperfeed jobs` shows it.
+        register_jobs(load_schedules())
         self._statuses = {status.name: status for status in job_statuses(timezone.now())}
         return super().changelist_view(request, extra_context)
 

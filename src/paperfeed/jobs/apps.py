@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class JobsConfig(AppConfig):
@@ -11,14 +10,6 @@ class JobsConfig(AppConfig):
         from paperfeed.ops import server
 
         # `serve` and `demo` check the schedules first, then start the scheduler beside
-        # gunicorn; ops never names this app.
+        # gunicorn; ops never names this app. (The jobs' rows are made by the first scheduler,
+        # not by migrate: a new database stays empty for `migrate-data` and restores.)
         server.register_companion(runner.start_scheduler_process, check=schedule.load_schedules)
-        # A row per job from `paperfeed init` on, so the admin lists them before any server ran.
-        post_migrate.connect(_register_jobs, sender=self)
-
-
-def _register_jobs(using="default", **kwargs) -> None:
-    from paperfeed.jobs.runner import register_jobs
-    from paperfeed.jobs.schedule import JOB_NAMES
-
-    register_jobs(JOB_NAMES, using=using)

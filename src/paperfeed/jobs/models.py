@@ -24,6 +24,7 @@ class Job(models.Model):
 
     name = models.CharField(max_length=40, primary_key=True)
     # Slots before this are never run: a new install does not run last night's jobs at once.
+    # The row is made by the first scheduler (or the admin's list) that knows the job.
     since = models.DateTimeField()
     # Set by an ingest that added papers when INDEX runs "after-ingest"; cleared by the run.
     requested_at = models.DateTimeField(null=True, blank=True)
