@@ -183,12 +183,15 @@ class Scheduler:
         thread.start()
 
     def run_forever(self, parent: int | None = None) -> None:
-        register_jobs(self.schedules)
         say(f"scheduler {self.holder} started: " + ", ".join(f"{n} {s.describe()}" for n, s in self.schedules.items()))
+        registered = False
         while not self.stopping.is_set():
             if parent is not None and os.getppid() != parent:
                 break  # the server is gone
             try:
+                if not registered:  # in the loop: a database busy at start is tried again
+                    register_jobs(self.schedules)
+                    registered = True
                 self.tick()
             except DatabaseError as exc:
                 say(f"tick failed, trying again: {catalog.one_line(str(exc), 200)}")
