@@ -25,7 +25,7 @@ EVERY = 2  # seconds between slots
 pytestmark = pytest.mark.both_databases
 
 
-def start_server(data_dir: Path, name: str, env: dict) -> tuple[subprocess.Popen, Path]:
+def start_server(data_dir: Path, name: str, env: dict) -> tuple[subprocess.Popen, Path, int]:
     port = free_port()
     log_path = data_dir.parent / f"{name}.log"
     with open(log_path, "w") as log:
@@ -35,8 +35,7 @@ def start_server(data_dir: Path, name: str, env: dict) -> tuple[subprocess.Popen
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, log_path, timeout=120)
-    return process, log_path
+    return process, log_path, port
 
 
 def runs(data_dir: Path) -> list[tuple[datetime, str, str, int]]:
@@ -85,10 +84,12 @@ def test_two_servers_run_each_slot_once_and_survive_the_runners_death(tmp_path):
         PAPERFEED_JOBS_LEASE=str(LEASE),
         **{f"PAPERFEED_JOB_{name}": "off" for name in ("INGEST_RSS", "INGEST_HF", "RECOMMEND", "DIGESTS")},
     )
-    subprocess.run([*PAPERFEED, "init"], env=env, check=True, capture_output=True)
-    first, first_log = start_server(data_dir, "first", env)
-    second, second_log = start_server(data_dir, "second", env)
+    # No `init`: both servers make the database at once (one migrates, the other waits).
+    first, first_log, first_port = start_server(data_dir, "first", env)
+    second, second_log, second_port = start_server(data_dir, "second", env)
     try:
+        for process, log, port in ((first, first_log, first_port), (second, second_log, second_port)):
+            wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, log, timeout=120)
         both_up = datetime.now(UTC)
         time.sleep(8)
         before = runs(data_dir)
