@@ -32,6 +32,9 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    # Servers started by tests run no scheduled jobs unless a test asks (tests/jobs/): a digest
+    # sent at :05 in the middle of another test would change what that test checks.
+    env.setdefault("PAPERFEED_JOBS", "off")
     env.update(PAPERFEED_DATA_DIR=str(data_dir), **extra)
     if url := child_database_url(data_dir):
         env["DATABASE_URL"] = url

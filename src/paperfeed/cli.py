@@ -31,6 +31,7 @@ COMMAND_GROUPS: dict[str, dict[str, str]] = {
         "serve": "serve the site with gunicorn",
         "demo": "load the bundled sample papers and serve them: a site to try in one command",
         "status": "what the database holds, the last ingest, quarantined input",
+        "jobs": "the built-in schedule: each job's last and next run; `jobs run NAME` runs one now",
     },
     "Ingest and index": {
         "ingest": "bring papers in from arXiv (RSS, API, OAI-PMH, snapshot) or Hugging Face",

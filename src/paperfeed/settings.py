@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "paperfeed.personal",
     "paperfeed.digests",
     "paperfeed.api",
+    "paperfeed.jobs",
 ]
 
 MIDDLEWARE = [
@@ -307,3 +308,29 @@ if PAPERFEED_PG_BIN:
 # per account with a paperfeed token. 0 turns the limit off (e.g. behind a proxy that limits).
 PAPERFEED_API_ANON_RATE = env_int("PAPERFEED_API_ANON_RATE", 120, minimum=0)
 PAPERFEED_API_TOKEN_RATE = env_int("PAPERFEED_API_TOKEN_RATE", 600, minimum=0)
+
+# -- jobs (the built-in schedule; docs/features/jobs.md) --------------------------------------
+# `serve`/`demo` run the periodic jobs themselves unless this is off (for those who keep cron).
+PAPERFEED_JOBS = env_bool("PAPERFEED_JOBS", True)
+# One cron expression per job, in UTC (a sixth field, seconds, is allowed); "off" disables one.
+# Parsed and checked by paperfeed.jobs.schedule (a bad one is a configuration error, exit 2).
+PAPERFEED_JOB_SCHEDULES = {
+    # arXiv announces Sunday–Thursday 20:00 US Eastern: Monday–Friday 00:00/01:00 UTC.
+    "INGEST_RSS": env_str("PAPERFEED_JOB_INGEST_RSS", "0 2 * * 1-5"),
+    "INGEST_HF": env_str("PAPERFEED_JOB_INGEST_HF", "30 22 * * *"),
+    "INDEX": env_str("PAPERFEED_JOB_INDEX", "after-ingest"),
+    "TRENDING": env_str("PAPERFEED_JOB_TRENDING", "5 * * * *"),
+    "RECOMMEND": env_str("PAPERFEED_JOB_RECOMMEND", "0 3 * * *"),
+    "DIGESTS": env_str("PAPERFEED_JOB_DIGESTS", "5 * * * *"),
+    "BACKUP": env_str("PAPERFEED_JOB_BACKUP", "30 3 * * *"),
+}
+# The arXiv categories the INGEST_RSS job fetches.
+PAPERFEED_ARXIV_CATEGORIES = env_str("PAPERFEED_ARXIV_CATEGORIES", "cs.LG,cs.CL,cs.CV")
+# Where the BACKUP job writes its archives (unset: the job is off) and for how many days it
+# keeps them (0: all).
+PAPERFEED_BACKUP_DIR = env_str("PAPERFEED_BACKUP_DIR", "")
+PAPERFEED_BACKUP_KEEP_DAYS = env_int("PAPERFEED_BACKUP_KEEP_DAYS", 14, minimum=0)
+# How long a runner's claim lasts without renewal (renewed every third of it), and how often
+# each scheduler looks at the clock. Shorter values only for tests.
+PAPERFEED_JOBS_LEASE = env_float("PAPERFEED_JOBS_LEASE", 60.0, minimum=1.0)
+PAPERFEED_JOBS_TICK = env_float("PAPERFEED_JOBS_TICK", 10.0, minimum=0.1)

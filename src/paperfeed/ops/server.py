@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
+
+# What runs beside the web server, registered by the apps above ops (the built-in schedule of
+# paperfeed.jobs) in their AppConfig.ready: each is called before gunicorn starts and returns
+# the function that stops it (or None when it has nothing to run).
+_companions: list[Callable[[], Callable[[], None] | None]] = []
+# Their checks of configuration, run by `serve`/`demo` before anything else (exit 2 on a bad one).
+_companion_checks: list[Callable[[], None]] = []
+
+
+def register_companion(start: Callable[[], Callable[[], None] | None], check: Callable[[], None] | None = None) -> None:
+    if start not in _companions:
+        _companions.append(start)
+        if check:
+            _companion_checks.append(check)
+
+
+def check_companions() -> None:
+    for check in _companion_checks:
+        check()
 
 
 class PaperfeedServer(BaseApplication):
@@ -55,6 +75,21 @@ def _default_base_url(host: str, port: int) -> None:
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     _default_base_url(host, port)
+    # Started before gunicorn, so that they share none of its sockets, threads or workers;
+    # stopped when it returns (SIGTERM, Ctrl-C) or raises.
+    master = os.getpid()
+    stops = [stop for start in _companions if (stop := start())]
+    try:
+        _run_gunicorn(bind, workers, threads)
+    finally:
+        # A gunicorn worker leaves through here too (it is a fork of this process, exiting
+        # with SystemExit): only the master stops what it started.
+        if os.getpid() == master:
+            for stop in stops:
+                stop()
+
+
+def _run_gunicorn(bind: str, workers: int, threads: int) -> None:
     PaperfeedServer(
         {
             "bind": bind,

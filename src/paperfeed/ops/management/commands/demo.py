@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from paperfeed.core import preflight
 from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
-from paperfeed.ops.server import serve
+from paperfeed.ops.server import check_companions, serve
 from paperfeed.papers.models import Paper
 
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         from paperfeed.sample import load_sample, load_sample_vectors
         from paperfeed.search.indexer import write_vector_index
 
+        if not no_serve:
+            check_companions()  # a bad schedule: exit 2 before a minute of loading, not after
         preflight.ensure_data_dir()
         preflight.migrate()
         if not no_serve:
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         if no_serve:
             return
         _lift_submission_age_limit(self.stdout)
+        _keep_sample_trending(self.stdout)
         self.stdout.write(f"paperfeed demo on http://{host}:{port}/papers  (Ctrl-C stops)")
         serve(host, port, workers, threads)
 
@@ -63,3 +66,13 @@ def _lift_submission_age_limit(stdout) -> None:
         return
     settings.PAPERFEED_SUBMIT_MAX_AGE_DAYS = 0  # read at request time by the submission rules
     stdout.write("submissions: papers of any age accepted in the demo (PAPERFEED_SUBMIT_MAX_AGE_DAYS=0)")
+
+
+def _keep_sample_trending(stdout) -> None:
+    """The demo scored every sample paper once (they are old); the built-in schedule's hourly
+    `trending` scores only the last 30 days and would empty /papers/trending within the hour.
+    Unless PAPERFEED_JOB_TRENDING is set, the demo's schedule leaves trending alone."""
+    if "PAPERFEED_JOB_TRENDING" in os.environ:
+        return
+    settings.PAPERFEED_JOB_SCHEDULES = {**settings.PAPERFEED_JOB_SCHEDULES, "TRENDING": "off"}
+    stdout.write("jobs: the sample's trending scores are kept (PAPERFEED_JOB_TRENDING=off)")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from paperfeed.core import preflight
-from paperfeed.ops.server import serve
+from paperfeed.ops.server import check_companions, serve
 
 
 def add_server_arguments(parser, default_host: str = "127.0.0.1") -> None:
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         add_server_arguments(parser)
 
     def handle(self, *args, host, port, workers, threads, **options):
+        check_companions()  # e.g. the built-in schedule's cron expressions: exit 2 before starting
         preflight.ensure_data_dir()
         preflight.migrate()
         preflight.ensure_port_free(host, port)
