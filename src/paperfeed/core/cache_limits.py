@@ -1,0 +1,78 @@
+"""Rate limits counted in Django's cache, for requests that must not write the database.
+
+    limit = CacheLimit("api-anon", count=120, window=60)
+    verdict = limit.hit(client_ip(request))    # counts this request
+    if not verdict.allowed:
+        return too_many(verdict.retry_after)
+
+The durable limits (community/accounts/throttle.py) add a database row per counted
+attempt: right for log-ins, sign-ups and other writes, which must hold exactly under any
+concurrency and survive a restart. A read that inserts a row turns every GET into a write
+(on SQLite, a wait for the database's one write lock), so read limits live here instead,
+in `caches["default"]`: the backend every worker shares (a file cache, Redis or memcached;
+see docs/configuration.md).
+
+The window is fixed and starts at a key's first counted request: the key's start time is
+stored once (`add`, with the window as its timeout) and names the counter of that window,
+so a counter never outlives its window even on backends whose `incr` resets the entry's
+timeout (the file and database caches implement `incr` as get-then-set). A client may
+therefore make up to `count` requests at the end of one window and `count` more at the
+start of the next.
+
+Counts are approximate where the backend's `incr` is not atomic (the file cache: two
+workers incrementing at once may both write the same value): a burst across processes may
+pass the limit by a few requests. For a read limit, whose job is to keep one client from
+crowding out the others, that is enough; Redis and memcached count exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.core.cache import caches
+
+CACHE_ALIAS = "default"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int  # seconds until the key's window ends (at least 1); 0 when allowed
+
+
+@dataclass(frozen=True)
+class CacheLimit:
+    scope: str
+    count: int
+    window: int  # seconds
+
+    def _base(self, key: object) -> str:
+        # Hashed: any text (an IPv6 address, an account id) becomes a key every backend
+        # accepts (memcached refuses spaces, control characters and keys over 250 bytes).
+        digest = hashlib.sha256(str(key).encode("utf-8", "backslashreplace")).hexdigest()[:32]
+        return f"paperfeed:limit:{self.scope}:{digest}"
+
+    def hit(self, key: object) -> Verdict:
+        """Count one request of `key`; whether it is within the limit of its window."""
+        cache = caches[CACHE_ALIAS]
+        base, now = self._base(key), time.time()
+        cache.add(f"{base}:start", now, timeout=self.window)
+        start = cache.get(f"{base}:start")
+        if start is None or start > now:  # expired just now, or a clock step back
+            start = now
+        counter = f"{base}:{int(start * 1000)}"
+        cache.add(counter, 0, timeout=self.window + 1)
+        try:
+            used = cache.incr(counter)
+        except ValueError:  # the counter expired between add and incr
+            cache.set(counter, 1, timeout=self.window + 1)
+            used = 1
+        if used <= self.count:
+            return Verdict(True, 0)
+        return Verdict(False, max(1, int(start + self.window - now) + 1))
+
+    def clear(self, key: object) -> None:
+        """Forget a key's window (tests, or an operator lifting a limit)."""
+        caches[CACHE_ALIAS].delete(f"{self._base(key)}:start")
