@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from paperfeed.core import preflight
+from paperfeed.core import preflight, static_storage
 from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
 from paperfeed.ops.server import serve
@@ -28,6 +28,7 @@ class Command(BaseCommand):
 
         preflight.ensure_data_dir()
         preflight.migrate()
+        self.stdout.write(str(static_storage.collect()))
         if not no_serve:
             preflight.ensure_port_free(host, port)  # fail before a minute of loading, not after
         if Paper.objects.exists():

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from paperfeed.core import preflight
+from paperfeed.core import preflight, static_storage
 from paperfeed.ops.server import serve
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, threads, **options):
         preflight.ensure_data_dir()
         preflight.migrate()
+        self.stdout.write(str(static_storage.collect()))
         preflight.ensure_port_free(host, port)
         self.stdout.write(f"paperfeed serving on http://{host}:{port}/papers  (Ctrl-C stops)")
         serve(host, port, workers, threads)
