@@ -28,9 +28,9 @@ class Command(BaseCommand):
 
         preflight.ensure_data_dir()
         preflight.migrate()
-        self.stdout.write(str(static_storage.collect()))
         if not no_serve:
             preflight.ensure_port_free(host, port)  # fail before a minute of loading, not after
+        self.stdout.write(str(static_storage.collect()))
         if Paper.objects.exists():
             self.stdout.write("the database already holds papers; not loading the sample again")
         else:
