@@ -75,4 +75,8 @@ class CacheLimit:
 
     def clear(self, key: object) -> None:
         """Forget a key's window (tests, or an operator lifting a limit)."""
-        caches[CACHE_ALIAS].delete(f"{self._base(key)}:start")
+        cache, base = caches[CACHE_ALIAS], self._base(key)
+        start = cache.get(f"{base}:start")
+        if start is not None:
+            cache.delete(f"{base}:{int(start * 1000)}")
+        cache.delete(f"{base}:start")
