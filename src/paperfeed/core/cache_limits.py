@@ -58,20 +58,21 @@ class CacheLimit:
         """Count one request of `key`; whether it is within the limit of its window."""
         cache = caches[CACHE_ALIAS]
         base, now = self._base(key), time.time()
-        cache.add(f"{base}:start", now, timeout=self.window)
+        # The common case reads the start and increments the counter: 3 cache operations (a
+        # file cache writes one file); a key's first request of a window also adds both.
         start = cache.get(f"{base}:start")
-        if start is None or start > now:  # expired just now, or a clock step back
-            start = now
+        if start is None:  # a new window
+            cache.add(f"{base}:start", now, timeout=self.window)
+            start = cache.get(f"{base}:start", now)
         counter = f"{base}:{int(start * 1000)}"
-        cache.add(counter, 0, timeout=self.window + 1)
         try:
             used = cache.incr(counter)
-        except ValueError:  # the counter expired between add and incr
-            cache.set(counter, 1, timeout=self.window + 1)
-            used = 1
+        except ValueError:  # the window's first request (or its counter was evicted)
+            used = 1 if cache.add(counter, 1, timeout=self.window + 1) else _incr_or_one(cache, counter, self.window)
         if used <= self.count:
             return Verdict(True, 0)
-        return Verdict(False, max(1, int(start + self.window - now) + 1))
+        # Clamped: a clock stepped back must not announce a wait longer than a window.
+        return Verdict(False, min(self.window + 1, max(1, int(start + self.window - now) + 1)))
 
     def clear(self, key: object) -> None:
         """Forget a key's window (tests, or an operator lifting a limit)."""
@@ -80,3 +81,12 @@ class CacheLimit:
         if start is not None:
             cache.delete(f"{base}:{int(start * 1000)}")
         cache.delete(f"{base}:start")
+
+
+def _incr_or_one(cache, counter: str, window: int) -> int:
+    # Another worker added the counter between our incr and add.
+    try:
+        return cache.incr(counter)
+    except ValueError:
+        cache.set(counter, 1, timeout=window + 1)
+        return 1
