@@ -21,8 +21,10 @@ start of the next.
 
 Counts are approximate where the backend's `incr` is not atomic (the file cache: two
 workers incrementing at once may both write the same value): a burst across processes may
-pass the limit by a few requests. For a read limit, whose job is to keep one client from
-crowding out the others, that is enough; Redis and memcached count exactly.
+pass the limit by a few requests; and a full cache that evicts or culls an entry starts that
+client's window afresh. For a read limit, whose job is to keep one client from crowding out
+the others, that is enough; Redis and memcached count exactly. A cache that keeps nothing
+(Django's dummy backend) lets every request through.
 """
 
 from __future__ import annotations
