@@ -56,6 +56,9 @@ def reads(sample_db, db):
         "/api/papers",
         f"/api/papers/{arxiv_id}",
         "/api/papers/search?q=transformer",
+        f"/api/papers/{arxiv_id}/comments",
+        "/api/collections",
+        "/api/docs",
         "/api/openapi.json",
         "/healthz",
     ]
