@@ -64,3 +64,13 @@ def test_a_private_feed_is_not_compressed(client, make_user, day):
     assert len(response.content) >= 200  # long enough that only the rule keeps it plain
     assert "private" in response["Cache-Control"]
     assert "Content-Encoding" not in response
+
+
+def test_json_for_a_signed_in_browser_session_is_not_compressed(client, make_user, day):
+    # A session may read its own private data (whoami, export): a cross-site attacker can make
+    # the browser send the cookie, so such answers are never compressed. A token may be.
+    client.force_login(make_user("ada"))
+    by_session = client.get("/api/whoami-v2", **GZIP)
+    assert by_session.status_code == 200 and by_session.json()["name"] == "ada"
+    assert "Content-Encoding" not in by_session
+    assert "Content-Encoding" not in client.get("/api/daily_papers", {"date": day}, **GZIP)
