@@ -134,6 +134,17 @@ def _children_on_the_suites_database(request):
         databases.drop_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty default cache, as each starts with its own database
+    rows: the API's read limits are counted there (core/cache_limits.py), and one test's reads
+    must not use up the next one's allowance."""
+    yield
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only material beside the repository (fixtures, seed, bench)."""

@@ -24,7 +24,19 @@ if "PAPERFEED_MODEL_CACHE" not in os.environ:
     os.environ["PAPERFEED_MODEL_CACHE"] = tempfile.mkdtemp(prefix="paperfeed-models-")
     atexit.register(shutil.rmtree, os.environ["PAPERFEED_MODEL_CACHE"], True)
 
+# The same for the hashed, compressed static files that `init`, `serve` and `demo` collect
+# (core/static_storage.py, ~3 s of CPU, Brotli mostly): one STATIC_ROOT for the run's child
+# processes, collected by the first under a lock; the others find it up to date.
+if "PAPERFEED_STATIC_ROOT" not in os.environ:
+    os.environ["PAPERFEED_STATIC_ROOT"] = tempfile.mkdtemp(prefix="paperfeed-static-")
+    atexit.register(shutil.rmtree, os.environ["PAPERFEED_STATIC_ROOT"], True)
+
 from paperfeed.settings import *  # noqa: E402,F403
+
+# In-process, this process's own static root, never collected: pages link the plain names
+# (core/static_storage.SiteStaticStorage) whatever a child has collected meanwhile.
+STATIC_ROOT = DATA_DIR / "static"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)  # else WhiteNoise warns that it is missing
 
 # A cheap hasher for the users the tests create in-process: PBKDF2's million rounds cost
 # ~0.3 s a password. Child processes (tests/helpers.py) run with the site's real settings,

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for JSON answers only, never HTML (BREACH): core/compression.py.
+    "paperfeed.core.compression.JsonGZipMiddleware",
     "paperfeed.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,9 +141,20 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Serve static files straight from the package: no collectstatic step for a user to run.
+# Hashed, compressed copies of the static files, made by `init`, `serve` and `demo` themselves
+# (core/static_storage.py): in the data directory, so a read-only install works.
+STATIC_ROOT = Path(env_str("PAPERFEED_STATIC_ROOT", str(DATA_DIR / "static"))).expanduser().resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "paperfeed.core.static_storage.SiteStaticStorage"},
+}
+# Also serve the package's own files under their plain names: what pages link to before the
+# first collection (and in DEBUG, where Django links the plain names).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Only the hashed copies (and their .gz/.br) are kept in STATIC_ROOT: half the compression
+# work and disk; a plain name is still served, from the package, by the finders above.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # Cookies: secure flags follow the scheme of the public base URL, so a site behind an
 # HTTPS reverse proxy gets Secure cookies without another setting.

@@ -111,26 +111,6 @@ def test_token_reads_have_their_own_limit(client, make_user, token_for, settings
     assert [client.get("/api/daily_papers", **auth(secret)).status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_counted_reads_prune_old_attempts(client, db, settings, monkeypatch):
-    # Every counted read writes an Attempt row; counting clears out expired ones now and then.
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from paperfeed.community.accounts import throttle
-    from paperfeed.community.accounts.models import Attempt
-
-    settings.PAPERFEED_API_ANON_RATE = 5
-    stale = Attempt.objects.create(scope="api-anon", key="10.9.9.9", at=timezone.now() - timedelta(days=3))
-    monkeypatch.setattr(throttle.random, "random", lambda: 1.0)  # not this time
-    assert client.get("/api/daily_papers").status_code == 200
-    assert Attempt.objects.filter(pk=stale.pk).exists()
-    monkeypatch.setattr(throttle.random, "random", lambda: 0.0)
-    assert client.get("/api/daily_papers").status_code == 200
-    assert not Attempt.objects.filter(pk=stale.pk).exists()
-    assert Attempt.objects.filter(scope="api-anon").count() == 2  # this minute's reads stay counted
-
-
 # -- guessing tokens ---------------------------------------------------------------------------
 
 

@@ -1,14 +1,13 @@
 """The API's envelope: JSON errors as Hugging Face gives them, CORS on reads, rate limits.
 
 Every view is wrapped by `endpoint`, which dispatches on the method. Handlers of GET are
-open reads: anyone may call them (limited per minute), from any origin (CORS `*`, and no
+open reads: anyone may call them (limited per minute, counted in the shared cache so that a
+read writes nothing to the database: core/cache_limits.py), from any origin (CORS `*`, and no
 cookies are involved). Handlers of other methods are writes: they need an account (see
 auth.writer) and get no CORS headers, so a browser never lets another site call them.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -16,7 +15,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from paperfeed.api.auth import AuthError, token_user, writer
-from paperfeed.community.accounts.throttle import Limit, client_ip
+from paperfeed.community.accounts.throttle import client_ip
+from paperfeed.core.cache_limits import CacheLimit
 from paperfeed.request_input import BadInput, parse_json
 
 READ_METHODS = ("GET", "HEAD")
@@ -26,9 +26,6 @@ CORS_HEADERS = {
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
     "Access-Control-Max-Age": "86400",
 }
-# Each counted read adds an accounts.Attempt row (limits are shared by every worker, so they
-# live in the database, not in a per-process cache). Reads are the commonest counted action:
-# they keep the table small themselves, as the vote view does, rather than rely on votes.
 
 
 class ApiError(Exception):
@@ -75,12 +72,11 @@ def json_body(request) -> dict:
     return data
 
 
-def read_limits() -> tuple[Limit, Limit]:
+def read_limits() -> tuple[CacheLimit, CacheLimit]:
     # Read at call time so a changed setting (or a test's override) applies at once.
-    minute = timedelta(minutes=1)
     return (
-        Limit("api-anon", settings.PAPERFEED_API_ANON_RATE, minute),
-        Limit("api-token", settings.PAPERFEED_API_TOKEN_RATE, minute),
+        CacheLimit("api-anon", settings.PAPERFEED_API_ANON_RATE, window=60),
+        CacheLimit("api-token", settings.PAPERFEED_API_TOKEN_RATE, window=60),
     )
 
 
@@ -90,11 +86,10 @@ def _throttled(request) -> HttpResponse | None:
     limit, key = (per_token, user.pk) if user is not None else (anon, client_ip(request))
     if limit.count == 0:
         return None
-    if limit.allow(key):
+    verdict = limit.hit(key)
+    if verdict.allowed:
         return None
-    return error(
-        "Too many requests; slow down or use an API token.", 429, {"Retry-After": str(limit.retry_after(key))}
-    )
+    return error("Too many requests; slow down or use an API token.", 429, {"Retry-After": str(verdict.retry_after)})
 
 
 def _with_cors(response: HttpResponse) -> HttpResponse:

@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from paperfeed.core import preflight
+from paperfeed.core import preflight, static_storage
 from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
 from paperfeed.ops.server import check_companions, serve
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         preflight.migrate()
         if not no_serve:
             preflight.ensure_port_free(host, port)  # fail before a minute of loading, not after
+        self.stdout.write(str(static_storage.collect()))
         if Paper.objects.exists():
             self.stdout.write("the database already holds papers; not loading the sample again")
         else:

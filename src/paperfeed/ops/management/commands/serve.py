@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from paperfeed.core import preflight
+from paperfeed.core import preflight, static_storage
 from paperfeed.ops.server import check_companions, serve
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         check_companions()  # e.g. the built-in schedule's cron expressions: exit 2 before starting
         preflight.ensure_data_dir()
         preflight.migrate()
+        self.stdout.write(str(static_storage.collect()))
         preflight.ensure_port_free(host, port)
         self.stdout.write(f"paperfeed serving on http://{host}:{port}/papers  (Ctrl-C stops)")
         serve(host, port, workers, threads)
