@@ -232,13 +232,6 @@ def cache_settings(url: str, data_dir: Path, name: str = "PAPERFEED_CACHE_URL") 
             f"got {scheme + '://' if scheme else repr(url)}"
         )
     backend, package = _CACHE_BACKENDS[scheme]
-    if package is not None:
-        import importlib.util
-
-        if importlib.util.find_spec(package) is None:
-            raise ImproperlyConfigured(
-                f"{name}: {scheme}:// needs the {package} package (pip install 'paperfeed[{scheme.rstrip('s')}]')"
-            )
     caches = {}
     for alias in ("default", "pages"):
         conf: dict = {"BACKEND": backend}
@@ -262,4 +255,11 @@ def cache_settings(url: str, data_dir: Path, name: str = "PAPERFEED_CACHE_URL") 
         elif scheme == "locmem":
             conf["LOCATION"] = f"paperfeed-{alias}"
         caches[alias] = conf
+    if package is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(package) is None:
+            raise ImproperlyConfigured(
+                f"{name}: {scheme}:// needs the {package} package (pip install 'paperfeed[{scheme.rstrip('s')}]')"
+            )
     return caches

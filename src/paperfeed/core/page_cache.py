@@ -104,6 +104,12 @@ def csrf_placeholder(request) -> dict:
     return {}
 
 
+def csrf_token_for(request) -> str:
+    """The CSRF token for a template tag that builds its own context (an inclusion tag used
+    with `only`): the placeholder while the page is rendered for the cache."""
+    return _placeholder() if getattr(request, _RENDERING, False) else get_token(request)
+
+
 def _with_visitor_token(request: HttpRequest, body: bytes, content_type: str) -> bytes:
     placeholder = _placeholder().encode()
     if not content_type.startswith("text/html") or placeholder not in body:
