@@ -210,7 +210,7 @@ def test_feeds_keep_their_own_validators_from_the_cache(client, paper, cached):
 
 def test_cache_urls_map_to_django_backends(tmp_path):
     default = cache_settings("", tmp_path)
-    assert default["default"]["BACKEND"].endswith("FileBasedCache")
+    assert default["default"]["BACKEND"].endswith("LazyFileCache")
     assert Path(default["pages"]["LOCATION"]) == tmp_path / "cache" / "pages"
     assert default["default"]["LOCATION"] != default["pages"]["LOCATION"]
     assert cache_settings("file:///var/cache/pf", tmp_path)["default"]["LOCATION"] == "/var/cache/pf/default"

@@ -204,7 +204,7 @@ def email_settings(url: str, name: str = "PAPERFEED_EMAIL_URL") -> EmailSettings
 
 # The cache backends PAPERFEED_CACHE_URL may name, and the package each one needs beyond Django.
 _CACHE_BACKENDS = {
-    "file": ("django.core.cache.backends.filebased.FileBasedCache", None),
+    "file": ("paperfeed.core.file_cache.LazyFileCache", None),
     "redis": ("django.core.cache.backends.redis.RedisCache", "redis"),
     "rediss": ("django.core.cache.backends.redis.RedisCache", "redis"),
     "memcached": ("django.core.cache.backends.memcached.PyMemcacheCache", "pymemcache"),
