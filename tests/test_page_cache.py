@@ -234,14 +234,18 @@ def test_bad_cache_urls_are_refused(url, says, tmp_path):
 
 
 def test_redis_and_memcached_name_the_package_they_need(tmp_path):
-    pytest.importorskip("django")
     import importlib.util
 
-    for url, package in (("redis://127.0.0.1:6379/0", "redis"), ("memcached://127.0.0.1:11211", "pymemcache")):
+    cases = (
+        ("redis://127.0.0.1:6379/0", "redis", "redis"),
+        ("rediss://cache.example.org:6380/1", "redis", "redis"),
+        ("memcached://127.0.0.1:11211", "pymemcache", "memcached"),
+    )
+    for url, package, extra in cases:
         if importlib.util.find_spec(package) is not None:
             assert cache_settings(url, tmp_path)["pages"]["LOCATION"]
             continue
-        with pytest.raises(ImproperlyConfigured, match=f"needs the {package} package"):
+        with pytest.raises(ImproperlyConfigured, match=rf"needs the {package} package \(pip install 'paperfeed\[{extra}\]'\)"):
             cache_settings(url, tmp_path)
 
 

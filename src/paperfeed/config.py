@@ -211,6 +211,7 @@ _CACHE_BACKENDS = {
     "locmem": ("django.core.cache.backends.locmem.LocMemCache", None),
     "dummy": ("django.core.cache.backends.dummy.DummyCache", None),
 }
+_EXTRAS = {"redis": "redis", "pymemcache": "memcached"}  # pyproject.toml's extras
 # A file cache lists its directory when it is full and deletes a third at random: pages are
 # many and cheap to render again, counters (rate limits) few and worth keeping apart.
 _FILE_CACHE_ENTRIES = {"default": 3000, "pages": 5000}
@@ -260,6 +261,6 @@ def cache_settings(url: str, data_dir: Path, name: str = "PAPERFEED_CACHE_URL") 
 
         if importlib.util.find_spec(package) is None:
             raise ImproperlyConfigured(
-                f"{name}: {scheme}:// needs the {package} package (pip install 'paperfeed[{scheme.rstrip('s')}]')"
+                f"{name}: {scheme}:// needs the {package} package (pip install 'paperfeed[{_EXTRAS[package]}]')"
             )
     return caches
