@@ -253,3 +253,45 @@ def test_a_bad_cache_url_stops_the_program_with_exit_2(tmp_path):
     out = run_cli(tmp_path, "status", PAPERFEED_CACHE_URL="gopher://cache.example.org")
     assert out.returncode == 2
     assert "PAPERFEED_CACHE_URL" in out.stderr and "Traceback" not in out.stderr
+
+
+# -- signed-in readers: their page rendered, the cards' shared parts from the worker's store ------
+
+
+def card_title(html: str) -> str:
+    return re.search(r'class="card-title math">(.*?)</a>', html, re.S)[1]
+
+
+def signed_in(user) -> Client:
+    reader = Client()
+    reader.force_login(user)
+    return reader
+
+
+@pytest.mark.parametrize("url", [DAY_URL, "/papers/trending", "/papers/month/2026-11"])
+def test_a_signed_in_page_is_the_same_with_the_cache_as_without(paper, settings, django_user_model, url):
+    recompute(now=datetime(2026, 11, 21, 12, tzinfo=UTC))
+    ada = django_user_model.objects.create_user("ada")
+    set_vote(ada, paper, True)
+    reader = signed_in(ada)
+    bodies = []
+    for seconds in (0, 300, 300):
+        settings.PAPERFEED_PAGE_CACHE = seconds
+        bodies.append(without_tokens(reader.get(url).content))
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert b'aria-pressed="true"' in bodies[0]
+
+
+def test_signed_in_readers_share_the_cards_parts_until_a_write(paper, cached, django_user_model):
+    ada, bob = django_user_model.objects.create_user("ada"), django_user_model.objects.create_user("bob")
+    set_vote(ada, paper, True)
+    signed_in(ada).get(DAY_URL)
+    # Changed behind the writes' back (no new generation): the card's shared part stays as it was.
+    Paper.objects.filter(pk=paper.pk).update(title="Changed Quietly")
+    html = signed_in(bob).get(DAY_URL).content.decode()
+    assert card_title(html).startswith("Cached &lt;script&gt;")  # the vote box says the new title
+    assert 'aria-pressed="true"' not in html  # bob's own vote box, not ada's
+    assert 'aria-pressed="true"' in signed_in(ada).get(DAY_URL).content.decode()
+    create_comment(paper, bob, "A remark")  # a write: a new generation
+    html = signed_in(bob).get(DAY_URL).content.decode()
+    assert card_title(html) == "Changed Quietly" and re.search(r'class="chip comment-chip"[^>]*>.*?1<span', html, re.S)
