@@ -12,6 +12,11 @@ database, as before the cache), the cache directory is emptied, and bench/load.p
 plan (warm-up first, then the measured seconds) → requests/s, errors (any non-200), p50/p99,
 and the RSS (and PSS) of each worker at the end, with the load average next to them.
 
+`--in-process` instead times each group of the plan in this process (Django's test client,
+no server, no other clients: far less noise on a busy machine), for an anonymous and a
+signed-in reader, cache off and on: each page once to warm up, then once timed (at most
+`--paths` paths per group).
+
 `--signed-in` adds the same two runs as a signed-in reader (a session cookie of a user made
 for it, with a few votes and one mute): their pages are rendered per request with the
 reader's state, so "on" must be no slower than "off". Each run is one server start plus
@@ -145,6 +150,36 @@ def run(env: dict, data_dir: Path, plan: Path, cache: str, cookie: str | None, a
         stop(server)
 
 
+def in_process(paths: dict[str, list[str]], cookie: str, per_group: int) -> None:
+    """Milliseconds per page of each group, rendered in this process, cache off and on."""
+    import time
+
+    from django.conf import settings
+    from django.test import Client
+
+    name, _, value = cookie.partition("=")
+    readers = {"anonymous": Client(HTTP_HOST="localhost"), "signed-in": Client(HTTP_HOST="localhost")}
+    readers["signed-in"].cookies[name] = value
+    totals: dict[tuple[str, int], float] = {}
+    for who, client in readers.items():
+        for group, group_paths in paths.items():
+            chosen = group_paths[:per_group]
+            figures = []
+            for seconds in (0, 300):
+                settings.PAPERFEED_PAGE_CACHE = seconds
+                for path in chosen:
+                    client.get(path)
+                started = time.perf_counter()
+                for path in chosen:
+                    client.get(path)
+                milliseconds = (time.perf_counter() - started) / len(chosen) * 1000
+                figures.append(milliseconds)
+                totals[who, seconds] = totals.get((who, seconds), 0.0) + WEIGHTS[group] * milliseconds
+            print(f"{who:>10} {group:>8}: off {figures[0]:6.1f} ms, on {figures[1]:6.1f} ms per page ({len(chosen)} paths)")
+        off, on = totals[who, 0] / sum(WEIGHTS.values()), totals[who, 300] / sum(WEIGHTS.values())
+        print(f"{who:>10} weighted mix: off {off:.1f} ms, on {on:.1f} ms per page: {off / on:.2f}× the pages per CPU-second")
+
+
 def print_run(r: dict) -> None:
     workers = ", ".join(f"{w['rss_mb']:,.0f} (PSS {w['pss_mb']:,.0f})" for w in r["memory"]["workers"])
     print(
@@ -167,6 +202,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="measured seconds per run (default %(default)s)")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of load first, not counted (default %(default)s)")
     parser.add_argument("--signed-in", action="store_true", help="also measure a signed-in reader, cache on and off")
+    parser.add_argument("--in-process", action="store_true", help="time each group in this process instead (see above)")
+    parser.add_argument("--paths", type=int, default=40, help="with --in-process: paths per group (default %(default)s)")
     args = parser.parse_args()
 
     data_dir = args.data_dir.resolve()
@@ -187,6 +224,9 @@ def main() -> None:
         f"(+{args.warmup:.0f} s warm-up) per run; logs and JSON in {out}",
         flush=True,
     )
+    if args.in_process:
+        in_process(paths, signed_in_cookie(), args.paths)
+        return
     results = {}
     for cache in ("on", "off"):
         results[f"anonymous-{cache}"] = r = run(env, data_dir, plan, cache, None, args, out)
