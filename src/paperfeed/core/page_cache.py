@@ -45,6 +45,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
+import paperfeed
 from paperfeed.core.conditional import validators
 
 CACHE_ALIAS = "pages"
@@ -162,7 +163,9 @@ def _with_visitor_token(request: HttpRequest, body: bytes, content_type: str) ->
 
 
 def _key(request: HttpRequest) -> str:
-    url = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
+    # The version too: after an upgrade, pages of the old templates (and static file names)
+    # left in a shared cache are not served by the new code.
+    url = f"{paperfeed.__version__} {request.path}?{request.META.get('QUERY_STRING', '')}"
     return "page:" + hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
 
 
