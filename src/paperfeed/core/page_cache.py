@@ -233,8 +233,9 @@ def cached_page(params: Iterable[str] = (), *, per_reader: bool = True) -> Calla
                 return view(request, *args, **kwargs)
             key = _key(request)
             cache = _cache()
-            generation = _current_generation()
-            entry = cache.get(key)
+            found = cache.get_many([GENERATION_KEY, key])  # one round trip to Redis/memcached
+            generation = found.get(GENERATION_KEY) or _current_generation()
+            entry = found.get(key)
             if entry is not None and entry.get("generation") == generation:
                 return _from_entry(request, entry)
             setattr(request, _RENDERING, True)
