@@ -1,6 +1,6 @@
 """Page reads through `paperfeed serve` with the page cache on and off, on the demo data.
 
-    .venv/bin/python bench/page_cache.py --data-dir /tmp/pf-demo --duration 30 --concurrency 16
+    .venv/bin/python bench/page_cache.py --data-dir pf-demo-data --duration 30 --concurrency 16
 
 The data directory is filled by `paperfeed demo --no-serve` when it holds no papers yet. A
 plan of anonymous page reads is made from its database: /papers, every listed day, week and
