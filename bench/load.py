@@ -13,7 +13,7 @@ own keep-alive connection (httpx), sending its next request as soon as the last 
 answered (a closed loop: the rate measured is what the server sustains at that concurrency).
 An error is any answer other than 200 (redirects are not followed) or any exception, timeouts
 included. Prints requests/s, errors, p50/p99 latency overall and per group; `--json FILE`
-writes the same figures as JSON. Nothing here imports paperfeed, so it can load any server.
+writes the same figures as JSON; `--cookie sessionid=…` loads as a signed-in reader. Nothing here imports paperfeed, so it can load any server.
 """
 
 from __future__ import annotations
@@ -168,11 +168,16 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60, help="seconds before a request counts as failed")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here as JSON")
+    parser.add_argument(
+        "--cookie", action="append", default=[], metavar="NAME=VALUE", help="send this cookie (e.g. a session: a signed-in reader)"
+    )
     args = parser.parse_args()
+    cookies = dict(c.split("=", 1) for c in args.cookie)
     plan = Plan.read(args.plan)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [
-        httpx.Client(base_url=args.base_url, timeout=args.timeout, limits=limits) for _ in range(args.concurrency)
+        httpx.Client(base_url=args.base_url, timeout=args.timeout, limits=limits, cookies=cookies)
+        for _ in range(args.concurrency)
     ]
     try:
         if args.warmup > 0:

@@ -42,3 +42,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # else WhiteNoise warns that it is missing
 # ~0.3 s a password. Child processes (tests/helpers.py) run with the site's real settings,
 # so the real hasher is still exercised end to end (tests/community/accounts/test_cli_user.py).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Cached pages off for the suite: tests write rows directly (not through the writes that start
+# a new page generation) and each test's rows are rolled back, so a page cached by one test
+# would be served to the next. tests/core/test_page_cache.py turns it on where it is tested.
+PAPERFEED_PAGE_CACHE = 0

@@ -200,3 +200,67 @@ def email_settings(url: str, name: str = "PAPERFEED_EMAIL_URL") -> EmailSettings
         starttls=scheme == "smtp+tls",
         tls=scheme == "smtps",
     )
+
+
+# The cache backends PAPERFEED_CACHE_URL may name, and the package each one needs beyond Django.
+_CACHE_BACKENDS = {
+    "file": ("paperfeed.core.file_cache.LazyFileCache", None),
+    "redis": ("django.core.cache.backends.redis.RedisCache", "redis"),
+    "rediss": ("django.core.cache.backends.redis.RedisCache", "redis"),
+    "memcached": ("django.core.cache.backends.memcached.PyMemcacheCache", "pymemcache"),
+    "locmem": ("django.core.cache.backends.locmem.LocMemCache", None),
+    "dummy": ("django.core.cache.backends.dummy.DummyCache", None),
+}
+_EXTRAS = {"redis": "redis", "pymemcache": "memcached"}  # pyproject.toml's extras
+# A file cache lists its directory when it is full and deletes a third at random: pages are
+# many and cheap to render again, counters (rate limits) few and worth keeping apart.
+_FILE_CACHE_ENTRIES = {"default": 3000, "pages": 5000}
+
+
+def cache_settings(url: str, data_dir: Path, name: str = "PAPERFEED_CACHE_URL") -> dict:
+    """Django's CACHES from one URL (docs/configuration.md): two aliases on one backend,
+    "default" (counters and anything small) and "pages" (rendered pages, page_cache.py).
+
+    Empty: files under <data dir>/cache, which every worker of one machine shares. redis://
+    and memcached:// share it between machines; locmem:// is per process (one worker only);
+    dummy:// keeps nothing.
+    """
+    parts = urlsplit(url.strip() or (data_dir / "cache").as_uri())
+    scheme = parts.scheme.lower()
+    if scheme not in _CACHE_BACKENDS:
+        raise ImproperlyConfigured(
+            f"{name} must start with file://, redis://, rediss://, memcached://, locmem:// or dummy://; "
+            f"got {scheme + '://' if scheme else repr(url)}"
+        )
+    backend, package = _CACHE_BACKENDS[scheme]
+    caches = {}
+    for alias in ("default", "pages"):
+        conf: dict = {"BACKEND": backend}
+        if scheme == "file":
+            if not parts.path or parts.path == "/":
+                raise ImproperlyConfigured(f"{name}: file:// needs a directory, e.g. file:///var/cache/paperfeed")
+            conf["LOCATION"] = str(Path(unquote(parts.path)) / alias)
+            conf["OPTIONS"] = {"MAX_ENTRIES": _FILE_CACHE_ENTRIES[alias]}
+        elif scheme in ("redis", "rediss"):
+            conf["LOCATION"] = url.strip()
+            conf["KEY_PREFIX"] = f"paperfeed-{alias}"
+        elif scheme == "memcached":
+            if not parts.netloc:
+                raise ImproperlyConfigured(f"{name}: memcached:// needs a host, e.g. memcached://127.0.0.1:11211")
+            try:
+                parts.port
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"{name}: {exc}") from None
+            conf["LOCATION"] = parts.netloc
+            conf["KEY_PREFIX"] = f"paperfeed-{alias}"
+        elif scheme == "locmem":
+            conf["LOCATION"] = f"paperfeed-{alias}"
+        caches[alias] = conf
+    if package is not None:
+        import importlib.util
+
+        if importlib.util.find_spec(package) is None:
+            raise ImproperlyConfigured(
+                f"{name}: {scheme}:// needs the {package} package (pip install 'paperfeed[{_EXTRAS[package]}]')"
+            )
+    return caches

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from paperfeed.config import (
+    cache_settings,
     database_settings,
     email_settings,
     env_bool,
@@ -92,6 +93,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Pages rendered for the page cache carry a placeholder CSRF token (core/page_cache.py).
+                "paperfeed.core.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -120,6 +123,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
     }
+
+# The cache every worker shares: files in the data directory unless PAPERFEED_CACHE_URL names
+# Redis or memcached (config.cache_settings). "default" holds counters, "pages" rendered pages.
+CACHES = cache_settings(env_str("PAPERFEED_CACHE_URL", ""), DATA_DIR)
+# Anonymous pages (lists, trending, paper pages) and feeds are rendered once per change and
+# served from the "pages" cache; a write that changes them (ingest, vote, comment, trending
+# run) starts a new generation at once, and a page lives at most this many seconds. 0: off.
+PAPERFEED_PAGE_CACHE = env_int("PAPERFEED_PAGE_CACHE", 300, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -31,6 +31,7 @@ from django.http import Http404, HttpResponse
 from django.utils import feedgenerator
 
 from paperfeed.core.conditional import Validators, respond, validators
+from paperfeed.core.page_cache import cached_page
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.papers.daily import one_per_paper
 from paperfeed.papers.models import Category, DailyEntry, Paper, PaperAuthor, total_upvotes_expression
@@ -270,6 +271,8 @@ def _check_format(fmt: str) -> None:
         raise Http404("Feeds come as .atom or .json")
 
 
+# Feeds are the same for every reader: cached for all (core/page_cache.py).
+@cached_page(per_reader=False)
 def daily_feed(request, fmt: str):
     _check_format(fmt)
     days = list(DailyEntry.objects.values_list("date", flat=True).distinct().order_by("-date")[:DAILY_FEED_DAYS])
@@ -284,6 +287,7 @@ def daily_feed(request, fmt: str):
     return serve_feed(request, fmt, info, items, also_changed=[e.added_at for e in entries])
 
 
+@cached_page(per_reader=False)
 def trending_feed(request, fmt: str):
     _check_format(fmt)
     scores = list(
@@ -297,6 +301,7 @@ def trending_feed(request, fmt: str):
     return serve_feed(request, fmt, info, items, also_changed=[s.computed_at for s in scores])
 
 
+@cached_page(per_reader=False)
 def category_feed(request, code: str, fmt: str):
     _check_format(fmt)
     category = Category.objects.filter(code=code).first()
@@ -318,6 +323,7 @@ def category_feed(request, code: str, fmt: str):
 SEARCH_FEED_THRESHOLD = 0.5  # the default of a saved search (personal.models.SavedSearch)
 
 
+@cached_page(params=["q", "min"], per_reader=False)
 def search_feed(request, fmt: str):
     """Any search as a feed — what a saved search links to: the hits above a relevance
     threshold (`min`, default that of a saved search), newest first, so new matches appear

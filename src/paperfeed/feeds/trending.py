@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.papers.models import DailyEntry, Paper, total_upvotes_expression
 
@@ -138,6 +139,7 @@ def recompute(
             report(min(start + BATCH, len(rows)), len(rows), "trending scores")
     if not rows:
         report(0, 0, "trending scores")
+    pages_changed()  # the trending page and feed, and every card's "why trending"
     return len(rows)
 
 

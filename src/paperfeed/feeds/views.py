@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 
+from paperfeed.core.page_cache import cached_page
 from paperfeed.feeds.models import TrendingScore
 from paperfeed.feeds.trending import DEFAULT_DAYS
 from paperfeed.papers.cards import latest_entries, prime_card_state
@@ -28,6 +29,7 @@ from paperfeed.personal.mutes import mute_queryset
 _URL_NAMES = {"day": "feed-day", "week": "feed-week", "month": "feed-month"}
 
 
+@cached_page(params=["p"])
 def latest_day(request):
     shown, newest = front_page_day()
     if shown is None:
@@ -68,14 +70,17 @@ def front_page_day(scan: int = 60) -> tuple[date | None, date | None]:
         before = days[-1][0]
 
 
+@cached_page(params=["p"])
 def day(request, day: str):
     return _render_period(request, _parsed(parse_day(day)))
 
 
+@cached_page(params=["p"])
 def week(request, week: str):
     return _render_period(request, _parsed(parse_week(week)))
 
 
+@cached_page(params=["p"])
 def month(request, month: str):
     return _render_period(request, _parsed(parse_month(month)))
 
@@ -140,6 +145,7 @@ def _render_period(request, period: Period, extra: dict | None = None):
     return render(request, "feeds/period.html", context)
 
 
+@cached_page(params=["p"])
 def trending(request):
     """Papers by their stored trending score (as of the last `paperfeed trending` run)."""
     scores = TrendingScore.objects.select_related("paper", "paper__primary_category").order_by(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.papers.models import DailyEntry, Organization, Paper
 
 
@@ -99,6 +100,8 @@ def list_papers(listings: list[Listing]) -> int:
                 fields.append(name)
         if fields:
             entry.save(update_fields=fields)
+    if listings:
+        pages_changed()
     return created
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.papers.bulk import NewRow, insert_rows, model_rows, select_pairs
 from paperfeed.papers.models import Author, Category, Paper, PaperAuthor, PaperVersion
 from paperfeed.papers.record import PaperRecord
@@ -208,6 +209,8 @@ def store_records(records: Iterable[PaperRecord]) -> StoreResult:
             result.unchanged.append(arxiv_id)
     if touched_only:
         Paper.objects.filter(pk__in=touched_only).update(modified_at=now)
+    if result.created or result.updated:
+        pages_changed()
     return result
 
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
+from paperfeed.core.page_cache import cached_page
 from paperfeed.papers.ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
 from paperfeed.search.hybrid import similar_papers
@@ -43,6 +44,7 @@ def _similar(paper: Paper) -> list[Paper]:
     return [found[pid] for pid, _ in neighbours if pid in found]
 
 
+@cached_page()
 def paper_detail(request, arxiv_id: str):
     paper, canonical = _get_paper(arxiv_id)
     if canonical:
@@ -50,6 +52,7 @@ def paper_detail(request, arxiv_id: str):
     return render(request, "papers/detail.html", _paper_context(paper))
 
 
+@cached_page(per_reader=False)
 def paper_markdown(request, arxiv_id: str):
     paper, canonical = _get_paper(arxiv_id)
     if canonical:

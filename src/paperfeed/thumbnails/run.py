@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.papers.models import Paper
 from paperfeed.sources.http import BodyTooLarge, PoliteClient, SourceError
 from paperfeed.thumbnails import files
@@ -123,6 +124,7 @@ def record_success(paper: Paper, image: bytes) -> None:
     # incremental indexing follows) must not move.
     Paper.objects.filter(pk=paper.pk).update(thumbnail_at=now)
     ThumbnailFailure.objects.filter(paper=paper).delete()
+    pages_changed()  # its cards show the picture now
 
 
 def record_failure(paper: Paper, why: str) -> None:

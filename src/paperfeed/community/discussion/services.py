@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.community.accounts.throttle import Limit
 from paperfeed.community.discussion.markdown import render_markdown
 from paperfeed.community.discussion.models import Comment
@@ -46,6 +47,7 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     comment.body_html = render_markdown(body)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    pages_changed()  # the paper page shows the new text
     return comment
 
 

@@ -13,7 +13,48 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from paperfeed.core.page_cache import shared_fragment
+
 register = template.Library()
+
+
+# Context that makes a card differ from the same paper's card elsewhere (search highlights,
+# a collection's note, a For you pick): such cards are rendered, never shared.
+_OWN_CARD_CONTEXT = ("title_html", "snippet_html", "note", "pick", "collection")
+
+
+class CardFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        request = getattr(context, "request", None)
+        if request is None or any(context.get(name) for name in _OWN_CARD_CONTEXT):
+            return self.nodelist.render(context)
+        paper, entry = context.get("paper"), context.get("entry")
+        match = getattr(request, "resolver_match", None)
+        key = (
+            "card",
+            self.name,
+            getattr(paper, "pk", None),
+            getattr(entry, "pk", None),
+            bool(context.get("show_trending_why")),
+            getattr(match, "url_name", None),
+        )
+        return shared_fragment(request, key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def card_fragment(parser, token):
+    """{% card_fragment "name" %}…{% endcard_fragment %}: a part of a card that is the same
+    for every reader (no vote, no save), rendered once per page generation for signed-in
+    readers' pages (core/page_cache.shared_fragment); elsewhere it renders as it stands."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("card_fragment takes one name")
+    nodelist = parser.parse(("endcard_fragment",))
+    parser.delete_first_token()
+    return CardFragmentNode(bits[1].strip("\"'"), nodelist)
 
 # -- links ---------------------------------------------------------------------------------
 

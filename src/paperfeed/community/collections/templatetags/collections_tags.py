@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.middleware.csrf import get_token
 
 from paperfeed.community.collections import saving
+from paperfeed.core.page_cache import csrf_token_for
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def save_button(context):
         "logged_in": logged_in,
         "saved": saving.has_saved(request, paper.pk) if logged_in else False,
         "here": request.get_full_path() if request is not None else "",
-        "csrf_token": get_token(request) if request is not None else "",
+        "csrf_token": csrf_token_for(request) if request is not None else "",
         "collection": collection if (collection is not None and context.get("is_owner")) else None,
         # On the paper page the control is a button among the page's actions, not a chip.
         "detail": getattr(getattr(request, "resolver_match", None), "url_name", None) == "paper-detail",

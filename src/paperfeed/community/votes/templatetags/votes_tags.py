@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.middleware.csrf import get_token
 
 from paperfeed.community.http import current_page
 from paperfeed.community.votes import services
+from paperfeed.core.page_cache import csrf_token_for
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def vote_context(request, paper, entry=None, size: str = "") -> dict:
         "total": paper.total_upvotes,
         "voted": services.has_voted(request, paper.pk) if request is not None else False,
         # Cards are included with `only`, which drops the context processors' csrf_token.
-        "csrf_token": get_token(request) if request is not None else "",
+        "csrf_token": csrf_token_for(request) if request is not None else "",
         "next": _here(request, paper),
         "can_vote": request is not None,
     }

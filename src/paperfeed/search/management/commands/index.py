@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.core import preflight
+from paperfeed.core.page_cache import pages_changed
 from paperfeed.core.progress import progress_reporter
 from paperfeed.search.embedder import Embedder
 from paperfeed.search.engines import engine
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         except VectorStoreUnavailable as exc:
             raise CommandError(str(exc), returncode=1) from exc
         self.stdout.write(f"vector index ({embedder.name}, {search.vectors.name}): {count:,} papers")
+        pages_changed()  # paper pages list similar papers
         self._impact_lists(search.impact_threshold, force=rebuild)
 
     def _impact_lists(self, threshold: int, force: bool) -> None:
