@@ -65,13 +65,22 @@ def reads(sample_db, db):
     ]
 
 
+@pytest.fixture
+def empty_page_cache():
+    """Pages are rendered here, by these reads; those of this test's rows must not outlive
+    its rollback."""
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
+@pytest.mark.usefixtures("empty_page_cache")
 @pytest.mark.parametrize("page_cache", [0, 300], ids=["page-cache-off", "page-cache-on"])
 def test_anonymous_reads_write_nothing(reads, settings, page_cache):
     """With the page cache on, each page is read twice: rendered into the cache, then served
     from it — both write only cache files, never the database."""
     settings.PAPERFEED_API_ANON_RATE = 1000  # counted, never reached
     settings.PAPERFEED_PAGE_CACHE = page_cache
-    caches["pages"].clear()  # rendered here, by these reads
     client = Client(HTTP_HOST="127.0.0.1")
     sessions = Session.objects.count()
     watcher = WriteWatcher()
@@ -81,7 +90,6 @@ def test_anonymous_reads_write_nothing(reads, settings, page_cache):
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
             assert "sessionid" not in response.cookies, path
-    caches["pages"].clear()  # pages of this test's sample rows would outlive the rollback
     assert watcher.writes == []
     assert Session.objects.count() == sessions
 
