@@ -26,8 +26,10 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $(TEST_STAMP)
 
+# More `paperfeed demo` arguments, e.g. `make demo DEMO_ARGS="--port 8080"`.
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(BIN)/paperfeed demo
+	$(BIN)/paperfeed demo $(DEMO_ARGS)
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work offline.
 browser-deps:
