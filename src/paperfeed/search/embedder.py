@@ -124,7 +124,7 @@ class Embedder:
 
     def _needs_torch(self, exc: ImportError) -> str:
         return (f"the embedding model {self.name!r} on the {self.runtime} runtime needs PyTorch "
-                f"({exc.name} is not installed): {TORCH_EXTRA}, or use the default model on onnx-int8")
+                f"({exc.name} is not installed): {TORCH_EXTRA} (only the default model on onnx-int8 runs without it)")
 
     @property
     def runtime_used(self) -> str:
