@@ -5,22 +5,31 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test test-fast test-postgres browser-deps clean help
 
 help:
-	@echo "make demo   - install, load the bundled sample papers, serve on http://127.0.0.1:8000"
+	@echo "make demo   - install the runtime (no PyTorch), load the bundled sample papers, serve on http://127.0.0.1:8000"
 	@echo "make test   - install, then run the whole test suite on SQLite and its database tests on PostgreSQL, side by side (installs Chromium when missing)"
 	@echo "make test-postgres - the suite on a throwaway PostgreSQL (database tests only)"
 
+# `make demo` installs the runtime only (requirements.txt: no PyTorch, the model ships as an
+# ONNX file); the tests add the test and torch extras (requirements-test.txt).
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $(TEST_STAMP)
+
+# More `paperfeed demo` arguments, e.g. `make demo DEMO_ARGS="--port 8080"`.
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(BIN)/paperfeed demo
+	$(BIN)/paperfeed demo $(DEMO_ARGS)
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work offline.
 browser-deps:
@@ -43,16 +52,16 @@ TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
 
 # The whole suite on SQLite (the default database) and its database tests on PostgreSQL, side
 # by side; each run's output is printed whole when it ends (tests/run_suite.py).
-test: $(STAMP) browser-deps
+test: $(TEST_STAMP) browser-deps
 	$(TEST_ENV) $(BIN)/python -m tests.run_suite $(PYTEST_RUN)
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_RUN) -m "not browser"
 
 # The suite on PostgreSQL 16 (pip's pgserver wheel), started for the run and removed after
 # (tests/postgres_server.py). Tests that never reach the test database (child processes with
 # their own SQLite, the browser tests) are left out there: the SQLite run has them.
-test-postgres: $(STAMP)
+test-postgres: $(TEST_STAMP)
 	$(TEST_ENV) $(BIN)/python -m tests.postgres_server $(PYTEST_RUN)
 
 clean:

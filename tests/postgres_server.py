@@ -41,7 +41,7 @@ def install_dir() -> Path:
     """pgserver's PostgreSQL installation (bin, lib, share)."""
     spec = importlib.util.find_spec("pgserver")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("pgserver is not installed: run `make test` (or pip install -r requirements.txt)")
+        raise SystemExit("pgserver is not installed: run `make test` (or pip install -r requirements-test.txt)")
     # Only the bundled binaries are used; importing pgserver itself would take its global lock.
     return Path(spec.submodule_search_locations[0]) / "pginstall"
 

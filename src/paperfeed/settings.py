@@ -256,8 +256,8 @@ PAPERFEED_THUMBNAIL_MAX_BYTES = env_int("PAPERFEED_THUMBNAIL_MAX_BYTES", 50_000_
 PAPERFEED_THUMBNAIL_RENDER_SECONDS = env_float("PAPERFEED_THUMBNAIL_RENDER_SECONDS", 30.0, minimum=0.01)
 
 # -- search --------------------------------------------------------------------------------
-# The sentence-transformers model for semantic search: the bundled all-MiniLM-L6-v2 by
-# default (offline), or any model path / hub name.
+# The sentence-transformers model for semantic search: all-MiniLM-L6-v2 by default (shipped
+# as an int8 ONNX file, offline), or any model path / hub name (needs the torch extra).
 PAPERFEED_EMBEDDING_MODEL = env_str("PAPERFEED_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
 PAPERFEED_EMBEDDING_MAX_TOKENS = env_int("PAPERFEED_EMBEDDING_MAX_TOKENS", 256, minimum=16)
 # Relevance floor of search: a paper that matches none of the query's words is a result only
@@ -278,7 +278,7 @@ if PAPERFEED_VECTOR_STORE == "pgvector" and DATABASES["default"]["ENGINE"] != "d
 # How the model runs: "onnx-int8" (ONNX Runtime with 8-bit weights, about twice as fast) or
 # "torch" (sentence-transformers in float32, the reference); same ranking quality.
 PAPERFEED_EMBEDDING_RUNTIME = env_choice("PAPERFEED_EMBEDDING_RUNTIME", "onnx-int8", ("onnx-int8", "torch"))
-# Where the ONNX file made from the model on first use is kept (a few seconds to make).
+# Where the ONNX file made on first use from a model other than the shipped default is kept.
 PAPERFEED_MODEL_CACHE = Path(env_str("PAPERFEED_MODEL_CACHE", str(DATA_DIR / "models"))).expanduser().resolve()
 # Off by default (0: every keyword, exact BM25). Set, the lexical leg of hybrid search ORs a
 # query's keywords rarest first until their posting lists hold this many papers in all:

