@@ -11,6 +11,9 @@ import shutil
 import tempfile
 
 os.environ["PAPERFEED_DATA_DIR"] = tempfile.mkdtemp(prefix="paperfeed-test-")
+# Removed when the process ends (each worker and pytest's controller read these settings):
+# a run used to leave one behind per process, hundreds over a day of runs.
+atexit.register(shutil.rmtree, os.environ["PAPERFEED_DATA_DIR"], True)
 
 # The embedding model's int8 ONNX export (search/onnx_encoder.py) is cached under
 # PAPERFEED_MODEL_CACHE, by default inside the data directory: every worker, `demo` server and
