@@ -30,7 +30,10 @@ ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
 # The same groups by folder, for the scheduler below (those fixtures live in these folders'
 # conftest.py, so no test elsewhere can use them); and files whose module-scoped fixture
 # starts a demo server, which would otherwise start once on each worker their tests land on.
-ONE_WORKER_PATHS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py"}
+# The digest crash tests copy one site set up per worker (tests/digests/sites.py): on one
+# worker it is set up once per run.
+ONE_WORKER_PATHS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py",
+                    "digest-site": "tests/digests/test_digest_crash.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):
