@@ -77,6 +77,25 @@ class ChildDatabases:
                 self._had_sqlite.add(data_dir)
         return self._by_data_dir[data_dir]
 
+    def keep_as_template(self, data_dir: Path) -> str:
+        """The database of `data_dir`'s children, renamed to outlive the test and serve as the
+        template of copy_of (a site set up once for several tests); returns its name."""
+        url = self._by_data_dir.pop(Path(data_dir).resolve())
+        name = f"{TEMPLATE}_{next(self._numbers)}"
+        with self._admin() as admin:
+            admin.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" RENAME TO "{name}"')
+        return name
+
+    def copy_of(self, template: str, data_dir: Path) -> str:
+        """A new database for `data_dir`'s children, a copy of `template` (keep_as_template)."""
+        data_dir = Path(data_dir).resolve()
+        assert data_dir not in self._by_data_dir, f"{data_dir} has a database already"
+        name = f"pf_child_{os.getpid()}_{next(self._numbers)}"
+        with self._admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._by_data_dir[data_dir] = server_url(self._settings, name)
+        return self._by_data_dir[data_dir]
+
     def drop_all(self) -> None:
         """Drop the databases of the test that just ended (the template stays for the next)."""
         strays = [d for d in self._by_data_dir if (d / "paperfeed.sqlite3").exists() and d not in self._had_sqlite]

@@ -30,7 +30,11 @@ ONE_WORKER_FIXTURES = {"browser": {"demo_server", "browser", "page"}}
 # The same groups by folder, for the scheduler below (those fixtures live in these folders'
 # conftest.py, so no test elsewhere can use them); and files whose module-scoped fixture
 # starts a demo server, which would otherwise start once on each worker their tests land on.
-ONE_WORKER_PATHS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py"}
+# So do the digest crash tests, which copy one site set up per worker (tests/digests/sites.py),
+# and migrate-data's, whose session-scoped source (a `demo --no-serve` site) and module-scoped
+# copy of it would otherwise be made on both workers.
+ONE_WORKER_PATHS = {"browser": "tests/browser/", "hf-client": "tests/api/test_hf_client.py", "demo": "tests/ops/test_demo.py",
+                    "digest-site": "tests/digests/test_digest_crash.py", "migrate-data": "tests/ops/test_migrate_data.py"}
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -109,6 +110,7 @@ def _build_migrated_template() -> Path:
     import tempfile
 
     data_dir = Path(tempfile.mkdtemp(prefix="pf-migrated-"))
+    atexit.register(shutil.rmtree, data_dir, True)  # once the test process is done copying it
     made = subprocess.run([*PAPERFEED, "init"], env=cli_env(data_dir), capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, f"paperfeed init of the template database failed:\n{made.stderr}"
     database = data_dir / "paperfeed.sqlite3"

@@ -40,8 +40,7 @@ def main(argv: list[str]) -> int:
     # A `kill` of this runner stops both runs (the PostgreSQL one then stops its server).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="pf-runs-") as logs:
-        # Both runs share one cache of the embedding model's ONNX export (tests/settings.py):
-        # it is made once for the whole `make test`, not once per run.
+        # Both runs share one cache of exported models (tests/settings.py), removed at the end.
         os.environ.setdefault("PAPERFEED_MODEL_CACHE", str(Path(logs) / "models"))
         # And one collection of the static files (core/static_storage.py: ~3 s of CPU).
         os.environ.setdefault("PAPERFEED_STATIC_ROOT", str(Path(logs) / "static"))

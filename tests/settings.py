@@ -11,15 +11,14 @@ import shutil
 import tempfile
 
 os.environ["PAPERFEED_DATA_DIR"] = tempfile.mkdtemp(prefix="paperfeed-test-")
+# Removed when the process ends (each worker and pytest's controller read these settings):
+# a run used to leave one behind per process, hundreds over a day of runs.
+atexit.register(shutil.rmtree, os.environ["PAPERFEED_DATA_DIR"], True)
 
-# The embedding model's int8 ONNX export (search/onnx_encoder.py) is cached under
-# PAPERFEED_MODEL_CACHE, by default inside the data directory: every worker, `demo` server and
-# child process with a data directory of its own would export it again (~9 s of CPU each,
-# PyTorch included). One directory for the whole run instead, made by the first process to
-# read these settings (pytest's controller; tests/run_suite.py makes one for both runs):
-# the workers and their child processes inherit the variable, the first to embed exports the
-# model (to a temporary name, then renamed) and the others load it. tests/search/
-# test_fast_paths.py still sees the export made.
+# The default model ships as an ONNX file; other models are exported to PAPERFEED_MODEL_CACHE
+# (by default inside the data directory). Only tests/search/test_torch_extra.py exports one:
+# one directory for the whole run all the same, so a test that exports never leaves the file
+# in a data directory another process reads, and `make test` removes it at the end.
 if "PAPERFEED_MODEL_CACHE" not in os.environ:
     os.environ["PAPERFEED_MODEL_CACHE"] = tempfile.mkdtemp(prefix="paperfeed-models-")
     atexit.register(shutil.rmtree, os.environ["PAPERFEED_MODEL_CACHE"], True)

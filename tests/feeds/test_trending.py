@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.management import CommandError
 from django.test import override_settings
 
 from paperfeed.feeds import trending
@@ -15,7 +15,7 @@ from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-from tests.helpers import cli_help, run_cli
+from tests.helpers import cli_help
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 NICE = override_settings(PAPERFEED_TRENDING_GRAVITY=2.0, PAPERFEED_TRENDING_COMMENT_WEIGHT=1.0)
@@ -238,35 +238,53 @@ def test_trending_url_is_not_a_paper_id(client, db):
 
 # -- the command -------------------------------------------------------------------------------
 
-SETUP = """
-from datetime import date
-from paperfeed.papers.daily import Listing, list_papers
-from paperfeed.papers.store import store_records
-from paperfeed.sources.normalize import build_record
-r = store_records([build_record(arxiv_id="2611.30001", title="CLI", abstract="x", authors=["A"],
-    categories="cs.LG", versions=[{"version": "v1", "created": "2026-11-19T10:00:00Z"}])])
-list_papers([Listing(r.paper_ids["2611.30001"], date(2026, 11, 20), 6, "", "")])
-print("ok")
-"""
+def run_main(capsys, *words: str) -> tuple[int, str, str]:
+    """`paperfeed WORDS` in this process through the command line's entry point (its parsing
+    and exit codes): (exit code, stdout, stderr). Only for runs its parser ends: a command that
+    runs closes the database connections at its end, the test's transaction with them."""
+    from paperfeed import cli
+
+    try:
+        cli.main(["paperfeed", *words])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_trending_command(tmp_path):
-    data_dir = tmp_path / "data"
+def trending_command(*args: str) -> str:
+    """`paperfeed trending ARGS` in this process (Django's call_command): what it printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("trending", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_trending_command(capsys):
+    """In this process: what the command computes and says does not depend on being a
+    process (a child per call cost ~1 s of CPU each); `paperfeed`'s exit codes as a process
+    are tested in tests/test_cli.py."""
     help_text = cli_help("trending")
     assert "--now" in help_text and "--days" in help_text
-    first = run_cli(data_dir, "trending", "--now", "2026-11-22T00:00Z")
-    assert first.returncode == 0, first.stderr
-    setup = run_cli(data_dir, "shell", "-c", SETUP)
-    assert setup.returncode == 0 and "ok" in setup.stdout, setup.stderr
-    done = run_cli(data_dir, "trending", "--now", "2026-11-22T00:00Z", "--days", "5")
-    assert done.returncode == 0, done.stderr
-    assert "trending: scored 1 papers listed in the 5 days before 2026-11-22 00:00 UTC" in done.stdout
-    with sqlite3.connect(data_dir / "paperfeed.sqlite3") as db:
-        row = db.execute("SELECT upvotes, comments, age_hours, score FROM feeds_trendingscore").fetchall()
+    trending_command("--now", "2026-11-22T00:00Z")
+    r = store_records([build_record(arxiv_id="2611.30001", title="CLI", abstract="x", authors=["A"],
+                                    categories="cs.LG", versions=[{"version": "v1", "created": "2026-11-19T10:00:00Z"}])])
+    list_papers([Listing(r.paper_ids["2611.30001"], date(2026, 11, 20), 6, "", "")])
+    out = trending_command("--now", "2026-11-22T00:00Z", "--days", "5")
+    assert "trending: scored 1 papers listed in the 5 days before 2026-11-22 00:00 UTC" in out
+    row = list(TrendingScore.objects.filter(paper__arxiv_id="2611.30001").values_list("upvotes", "comments", "age_hours", "score"))
     assert row == [(6, 0, 48.0, 6 / 50**1.5)]
-    gone = run_cli(data_dir, "trending", "--now", "2026-12-31", "--days", "5")
-    assert gone.returncode == 0 and "scored 0 papers" in gone.stdout
-    bad = run_cli(data_dir, "trending", "--now", "yesterday")
-    assert bad.returncode == 2 and "not an ISO date" in bad.stderr
-    assert run_cli(data_dir, "trending", "--days", "0").returncode == 2
-    assert run_cli(data_dir, "trending", "--days", "many").returncode == 2
+    assert "scored 0 papers" in trending_command("--now", "2026-12-31", "--days", "5")
+    # Refused: by the command (CommandError's code is what `paperfeed` exits with) and by
+    # its parser.
+    for args, message in ((("--now", "yesterday"), "not an ISO date"), (("--days", "0"), "at least 1")):
+        with pytest.raises(CommandError, match=message) as refused:
+            trending_command(*args)
+        assert refused.value.returncode == 2
+    code, _, err = run_main(capsys, "trending", "--days", "many")
+    assert code == 2 and "invalid int value" in err

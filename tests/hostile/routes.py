@@ -137,25 +137,33 @@ def _form_classes() -> dict[str, type]:
     return found
 
 
-def _sources(view) -> list[str]:
+@functools.cache
+def _source_of(function) -> str | None:
+    """inspect.getsource, once per function: many views share helpers, and this runs at each
+    test process's collection."""
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+
+
+@functools.cache
+def _sources(view) -> tuple[str, ...]:
     """The source of the view's functions, and of the paperfeed functions and classes they
     call by name (one level: a view's helpers often read the fields)."""
     sources = []
     for function in _functions(view):
-        try:
-            source = inspect.getsource(function)
-        except (OSError, TypeError):
+        source = _source_of(function)
+        if source is None:
             continue
         sources.append(source)
         module_globals = getattr(function, "__globals__", {})
         for called in set(re.findall(r"\b(\w+)\(", source)):
             helper = module_globals.get(called)
             if helper is not None and getattr(helper, "__module__", "").startswith("paperfeed") and helper is not function:
-                try:
-                    sources.append(inspect.getsource(helper))
-                except (OSError, TypeError):
-                    pass
-    return sources
+                if (helper_source := _source_of(helper)) is not None:
+                    sources.append(helper_source)
+    return tuple(sources)
 
 
 def literals(view) -> set[str]:

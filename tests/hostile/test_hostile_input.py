@@ -232,9 +232,62 @@ def _describe(method: str, path: str, body: bytes, who: str) -> str:
     return f"{method} {path[:300]}{'...' if len(path) > 300 else ''} as {who}, body {shown!r}"
 
 
+class Visitors:
+    """A test client per kind of visitor, each made as a fresh one would be before a request.
+
+    Anyone and the token holder start from no cookies at all. The reader keeps one logged-in
+    session from request to request (a log-in writes a session and the user's last log-in,
+    a log-out deletes it again: per request, that was a third of this test's time), sending
+    its cookie alone; it logs in again whenever a request ended that session (a log-out,
+    a password change, the account deleted), checked as Django checks it after any request
+    that may have changed data (a GET or HEAD answered without a new session cookie did not).
+    """
+
+    def __init__(self, user, secret: str):
+        self.user, self.secret = user, secret
+        self.client = Client(raise_request_exception=True)
+        self.session_key = ""
+        self.checked = False  # the reader's session is known to be valid
+
+    def send(self, method: str, path: str, body: bytes, content_type: str | None, who: str):
+        from http.cookies import SimpleCookie
+
+        from django.conf import settings as django_settings
+
+        headers = {}
+        if who == "reader":
+            if not (self.checked or self._reader_still_logged_in()):
+                self.client.cookies = SimpleCookie()
+                self.client.force_login(self.user)
+                self.session_key = self.client.cookies[django_settings.SESSION_COOKIE_NAME].value
+            self.client.cookies = SimpleCookie({django_settings.SESSION_COOKIE_NAME: self.session_key})
+        else:
+            self.client.cookies = SimpleCookie()
+            if who == "token":
+                headers["Authorization"] = f"Bearer {self.secret}"
+        response = self.client.generic(method, path, body, content_type or "application/octet-stream", headers=headers)
+        if method not in ("GET", "HEAD") or django_settings.SESSION_COOKIE_NAME in response.cookies:
+            self.checked = False
+        return response
+
+    def _reader_still_logged_in(self) -> bool:
+        if not self.session_key:
+            return False
+        self.checked = True
+        from importlib import import_module
+
+        from django.conf import settings as django_settings
+        from django.contrib.auth import get_user
+        from django.http import HttpRequest
+
+        request = HttpRequest()
+        request.session = import_module(django_settings.SESSION_ENGINE).SessionStore(self.session_key)
+        return get_user(request).pk == self.user.pk
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_no_server_error(route: Route, world):
-    client = Client(raise_request_exception=True)
+    visitors = Visitors(world["user"], world["secret"])
 
     @settings(
         max_examples=EXAMPLES,
@@ -247,14 +300,8 @@ def test_no_server_error(route: Route, world):
     @given(requests(route, world["valid"]))
     def one_request(request):
         method, path, body, content_type, who = request
-        client.logout()
-        headers = {}
-        if who == "reader":
-            client.force_login(world["user"])
-        elif who == "token":
-            headers["Authorization"] = f"Bearer {world['secret']}"
         try:
-            response = client.generic(method, path, body, content_type or "application/octet-stream", headers=headers)
+            response = visitors.send(method, path, body, content_type, who)
         except Exception as error:
             raise AssertionError(f"{type(error).__name__}: {error} on {_describe(method, path, body, who)}") from error
         assert response.status_code < 500, f"{response.status_code} on {_describe(method, path, body, who)}"
@@ -262,3 +309,14 @@ def test_no_server_error(route: Route, world):
     for request in sweep(route, world["valid"]):
         one_request = example(request)(one_request)
     one_request()
+
+
+def test_the_reader_is_logged_in_for_every_request(world):
+    """The reader's session is kept between requests (Visitors): after a request that logs
+    it out, the next one is the reader's again, and anyone's never is."""
+    visitors = Visitors(world["user"], world["secret"])
+    assert visitors.send("GET", "/settings/account", b"", None, "reader").status_code == 200
+    assert visitors.send("POST", "/logout", b"", _FORM, "reader").status_code == 303
+    assert visitors.send("GET", "/settings/account", b"", None, "reader").status_code == 200
+    assert visitors.send("GET", "/settings/account", b"", None, "anonymous").status_code == 302
+    assert visitors.send("GET", "/settings/account", b"", None, "reader").status_code == 200
