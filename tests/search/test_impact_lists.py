@@ -19,6 +19,7 @@ from paperfeed.search.impact import (
     ID_TYPE,
     IMPACT_TYPE,
     ImpactList,
+    ImpactStore,
     impact_store,
     sum_top,
 )
@@ -298,3 +299,65 @@ def test_two_builds_finishing_at_once_leave_one_current_generation(tmp_path):
     current = child_query(data, "SELECT generation FROM search_term_impact_build WHERE state = 'current'")
     listed = child_query(data, "SELECT DISTINCT generation FROM search_term_impact")
     assert len(current) == 1 and listed == current
+
+
+def test_by_default_a_process_keeps_every_list_of_the_build_once_read():
+    """The automatic budget is the build's lists' total (search.impact.cache_budget): no list
+    is read from the database twice, and none is dropped — also with short best lists, whose
+    best papers are held beside their ids."""
+    corpus()
+    build(length=3)
+    store = ImpactStore()
+    generation = store.current()
+    assert store.budget_bytes() == generation.held_bytes > 0
+    terms = sorted(generation.terms)
+    lists = store.lists(generation, terms)
+    assert sum(impact_list.nbytes for impact_list in lists.values()) == store.cached_bytes() <= store.budget_bytes()
+    assert any(impact_list.best is not impact_list.ids for impact_list in lists.values())  # some lists are partial
+    assert (store.counts.misses, store.counts.evictions) == (len(terms), 0)
+    assert store.lists(generation, terms).keys() == lists.keys()
+    assert (store.counts.hits, store.counts.misses) == (len(terms), len(terms))  # the second time from memory
+
+
+def test_a_new_build_brings_its_own_budget():
+    corpus()
+    build()
+    store = ImpactStore()
+    first = store.current()
+    store.lists(first, sorted(first.terms))
+    corpus(extra=PAPERS)  # twice the papers: longer lists
+    build()
+    second = store.current()
+    assert second.number > first.number and store.cached_bytes() == 0
+    assert store.budget_bytes() == second.held_bytes > first.held_bytes
+
+
+def test_the_setting_caps_the_lists_kept_and_the_least_recently_used_go(settings):
+    corpus()
+    build()
+    settings.PAPERFEED_IMPACT_CACHE_MB = 3
+    store = ImpactStore()
+    generation = store.current()
+    assert store.budget_bytes() == 3 * 1024 * 1024
+    # A budget of one list (the engine's own stores take theirs from the setting, as here).
+    small = ImpactStore(cache_bytes=1)
+    small.current()
+    first, second = sorted(generation.terms)[:2]
+    small.lists(generation, [first])
+    small.lists(generation, [second])
+    assert small.counts.evictions == 1
+    small.lists(generation, [first])  # read again
+    assert (small.counts.hits, small.counts.misses) == (0, 3)
+    # What is read back is what was dropped: the same ranking with any budget.
+    kept = store.lists(generation, [first])[first]
+    again = small.lists(generation, [first])[first]
+    assert np.array_equal(kept.ids, again.ids) and np.array_equal(kept.impacts, again.impacts)
+
+
+def test_a_list_whose_papers_are_all_best_is_held_once():
+    ids = np.arange(1, 6, dtype=ID_TYPE)
+    impacts = np.array([5, 1, 4, 2, 3], dtype=IMPACT_TYPE)
+    whole = ImpactList.from_row(0.1, 0, ids.tobytes(), impacts.tobytes())
+    assert whole.best is whole.ids and whole.nbytes == ids.nbytes + impacts.nbytes
+    head = ImpactList.from_row(0.1, 4, ids.tobytes(), impacts.tobytes())
+    assert list(head.best) == [1, 3] and head.nbytes == ids.nbytes + impacts.nbytes + 2 * 4
