@@ -18,8 +18,10 @@ from paperfeed.search.engines.base import FIELD_WEIGHTS
 from paperfeed.search.impact import (
     ID_TYPE,
     IMPACT_TYPE,
+    Generation,
     ImpactList,
     ImpactStore,
+    commonest,
     impact_store,
     sum_top,
 )
@@ -314,9 +316,11 @@ def test_by_default_a_process_keeps_every_list_of_the_build_once_read():
     lists = store.lists(generation, terms)
     assert sum(impact_list.nbytes for impact_list in lists.values()) == store.cached_bytes() <= store.budget_bytes()
     assert any(impact_list.best is not impact_list.ids for impact_list in lists.values())  # some lists are partial
-    assert (store.counts.misses, store.counts.evictions) == (len(terms), 0)
+    preloaded = store.counts.preloaded  # the commonest words' (every one here holds 1 % of the papers)
+    assert preloaded == len(commonest(generation, store.budget_bytes())) == len(terms)
+    assert (store.counts.misses, store.counts.evictions) == (0, 0)
     assert store.lists(generation, terms).keys() == lists.keys()
-    assert (store.counts.hits, store.counts.misses) == (len(terms), len(terms))  # the second time from memory
+    assert store.counts.hits == 2 * len(terms) and store.counts.misses == 0
 
 
 def test_a_new_build_brings_its_own_budget():
@@ -328,8 +332,13 @@ def test_a_new_build_brings_its_own_budget():
     corpus(extra=PAPERS)  # twice the papers: longer lists
     build()
     second = store.current()
-    assert second.number > first.number and store.cached_bytes() == 0
+    assert second.number > first.number
     assert store.budget_bytes() == second.held_bytes > first.held_bytes
+    # The first build's lists are gone; the second's commonest were read in their place.
+    assert store.counts.preloaded == len(first.terms) + len(second.terms)
+    new_lists = store.lists(second, sorted(second.terms))
+    assert store.counts.misses == 0
+    assert store.cached_bytes() == sum(impact_list.nbytes for impact_list in new_lists.values())
 
 
 def test_the_setting_caps_the_lists_kept_and_the_least_recently_used_go(settings):
@@ -341,7 +350,8 @@ def test_the_setting_caps_the_lists_kept_and_the_least_recently_used_go(settings
     assert store.budget_bytes() == 3 * 1024 * 1024
     # A budget of one list (the engine's own stores take theirs from the setting, as here).
     small = ImpactStore(cache_bytes=1)
-    small.current()
+    small.current()  # too small for any list to be read ahead
+    assert small.counts.preloaded == 0
     first, second = sorted(generation.terms)[:2]
     small.lists(generation, [first])
     small.lists(generation, [second])
@@ -361,3 +371,11 @@ def test_a_list_whose_papers_are_all_best_is_held_once():
     assert whole.best is whole.ids and whole.nbytes == ids.nbytes + impacts.nbytes
     head = ImpactList.from_row(0.1, 4, ids.tobytes(), impacts.tobytes())
     assert list(head.best) == [1, 3] and head.nbytes == ids.nbytes + impacts.nbytes + 2 * 4
+
+
+def test_the_commonest_words_lists_are_read_on_meeting_a_build():
+    generation = Generation(1, {"model": 500, "graph": 40, "lattice": 10, "zeolite": 9}, papers=1000, list_length=100)
+    everything = generation.held_bytes
+    assert commonest(generation, everything) == ["model", "graph", "lattice"]  # held by 1 % of the papers or more
+    assert commonest(generation, 500 * (6 + 4)) == ["model"]  # as many as the budget holds, commonest first
+    assert commonest(generation, 100) == []
