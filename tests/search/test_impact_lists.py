@@ -2,6 +2,7 @@
 swapped by `paperfeed index`, and never the only way to find a paper — on both databases
 (FTS5's BM25 on SQLite, engines.postgres_bm25's on PostgreSQL)."""
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from django.db import connection
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
-from paperfeed.search.engines import engine
+from paperfeed.search.engines import engine, read_ahead_in_background
 from paperfeed.search.engines.base import FIELD_WEIGHTS
 from paperfeed.search.impact import (
     ID_TYPE,
@@ -379,3 +380,17 @@ def test_the_commonest_words_lists_are_read_on_meeting_a_build():
     assert commonest(generation, everything) == ["model", "graph", "lattice"]  # held by 1 % of the papers or more
     assert commonest(generation, 500 * (6 + 4)) == ["model"]  # as many as the budget holds, commonest first
     assert commonest(generation, 100) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_worker_reads_the_commonest_lists_as_it_starts():
+    """ops/server.py starts this in each worker: its own thread and connection."""
+    corpus()
+    build()
+    impact_store.clear()
+    before = dataclasses.replace(impact_store.counts)
+    read_ahead_in_background().join(timeout=30)
+    generation = impact_store.current()  # met already: nothing read again
+    assert impact_store.counts.preloaded - before.preloaded == len(generation.terms) > 0
+    impact_store.lists(generation, sorted(generation.terms))
+    assert impact_store.counts.misses == before.misses

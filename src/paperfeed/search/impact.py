@@ -28,8 +28,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -165,6 +166,9 @@ class ImpactStore:
         self._generation: Generation | None = None
         self._lock = threading.Lock()
         self.counts = CacheCounts()
+        # The engine's cursor for reading lists back (engines.base.LexicalIndex.lists_cursor:
+        # PostgreSQL's asks for binary results); None: Django's.
+        self.read_cursor: Callable[[], Any] | None = None
 
     def current(self) -> Generation | None:
         """The generation searches use now (one indexed lookup per query, so a new build is
@@ -192,8 +196,9 @@ class ImpactStore:
                     if self._fixed_budget is not None
                     else cache_budget(generation, settings.PAPERFEED_IMPACT_CACHE_MB)
                 )
+                self._generation = generation
                 met = True
-            self._generation = generation
+            generation = self._generation  # one object per build, whichever thread read it first
         if met:
             self._preload(generation)
         return generation
@@ -211,8 +216,8 @@ class ImpactStore:
             if chunk_bytes >= PRELOAD_BYTES or number == len(terms):
                 loaded = self._read(generation, chunk)
                 with self._lock:
-                    if self._generation is not generation:
-                        return  # a newer build was met meanwhile
+                    if self._generation is None or self._generation.number != generation.number:
+                        return  # a newer build was met meanwhile, or the store was cleared
                     for loaded_term, impact_list in loaded.items():
                         self._remember((generation.number, loaded_term), impact_list)
                     self.counts.preloaded += len(loaded)
@@ -249,7 +254,7 @@ class ImpactStore:
             f"SELECT term, scale, best_impact, ids, impacts FROM search_term_impact "
             f"WHERE generation = %s AND term IN ({marks})"
         )
-        with _binary_cursor(connections[self._using]) as cursor:
+        with (self.read_cursor or connections[self._using].cursor)() as cursor:
             cursor.execute(sql, [generation.number, *terms])
             return {
                 term: ImpactList.from_row(scale, best_impact, bytes(ids), bytes(impacts))
@@ -278,39 +283,6 @@ class ImpactStore:
             self._lists.clear()
             self._held = 0
             self._generation = None
-
-
-def _binary_cursor(connection):
-    """A cursor that brings the lists' bytes back as bytes. Django's PostgreSQL cursors ask
-    for text results, in which a bytea comes as hexadecimal text — twice the bytes to send,
-    then decoded: reading lists back took 2.5 times as long (docs/benchmarks.md, "Impact
-    lists in memory"). A psycopg cursor binding on the server can ask for binary results;
-    SQLite returns blobs as bytes anyway."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.ensure_connection()
-    return _BinaryResults(psycopg.Cursor(connection.connection))
-
-
-class _BinaryResults:
-    """A psycopg cursor whose every execute asks for binary results."""
-
-    def __init__(self, cursor):
-        self._cursor = cursor
-
-    def execute(self, sql: str, params: list) -> None:
-        self._cursor.execute(sql, params, binary=True)
-
-    def __iter__(self):
-        return iter(self._cursor)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._cursor.close()
 
 
 # Per process, shared by every backend instance and thread.
