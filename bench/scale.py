@@ -41,6 +41,7 @@ cluster too) so later steps can be re-run without loading again.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import os
@@ -500,19 +501,37 @@ def take(pool: Iterator[str], count: int) -> list[str]:
 def time_search(pool: Iterator[str], count: int) -> dict:
     from paperfeed.search.embedder import shared_embedder
     from paperfeed.search.hybrid import rank
+    from paperfeed.search.impact import impact_store
 
     for query in take(pool, WARM_QUERIES):
         rank(query)
     figures = {"runtime": shared_embedder().runtime_used}
     for mode in ("hybrid", "semantic", "lexical"):
         times, used = [], set()
+        counts_before = dataclasses.replace(impact_store.counts)
         for query in take(pool, count):
             began = time.perf_counter()
             used.add(rank(query, mode).mode)
             times.append((time.perf_counter() - began) * 1000)
         figures[mode] = {"p50": percentiles(times)[0], "p99": percentiles(times)[1], "modes_used": sorted(used)}
+        figures[mode]["lists"] = impact_list_reads(counts_before, impact_store.counts)
         log(f"search {mode}: p50 {figures[mode]['p50']:.1f} ms")
+    counts = impact_store.counts
+    figures["lists_held"] = (
+        f"{impact_store.cached_bytes() / 2**20:,.1f} of {impact_store.budget_bytes() / 2**20:,.1f} MB; "
+        f"{counts.preloaded:,} of them read on meeting the build, in {counts.preload_seconds:,.2f} s"
+    )
     return figures
+
+
+def impact_list_reads(before, after) -> str:
+    """The impact-list lookups of one mode's queries: in memory, or read from the database."""
+    hits, misses = after.hits - before.hits, after.misses - before.misses
+    megabytes_read, seconds = (after.bytes_read - before.bytes_read) / 2**20, after.read_seconds - before.read_seconds
+    return (
+        f"lists {hits + misses:,} looked up, {misses:,} read ({megabytes_read:,.1f} MB, {seconds * 1000:,.0f} ms), "
+        f"{after.evictions - before.evictions:,} evicted"
+    )
 
 
 def print_search(figures: dict, count: int) -> None:
@@ -520,7 +539,9 @@ def print_search(figures: dict, count: int) -> None:
     for mode in ("hybrid", "semantic", "lexical"):
         f = figures[mode]
         fell_back = "" if f["modes_used"] == [mode] else f" (ran as {f['modes_used']})"
-        print(f"  {mode:>8}: p50 {f['p50']:,.1f} ms, p99 {f['p99']:,.1f} ms{fell_back}")
+        print(f"  {mode:>8}: p50 {f['p50']:,.1f} ms, p99 {f['p99']:,.1f} ms{fell_back}; {f.get('lists', '')}")
+    if "lists_held" in figures:
+        print(f"  impact lists held by this process: {figures['lists_held']} (PAPERFEED_IMPACT_CACHE_MB)")
 
 
 # -- 4. daily lists and pages ------------------------------------------------------------------

@@ -293,6 +293,9 @@ PAPERFEED_LEXICAL_POSTINGS = env_int("PAPERFEED_LEXICAL_POSTINGS", 0, minimum=0)
 # search engine's own default (search.engines: 1,000 on SQLite, 100 on PostgreSQL).
 PAPERFEED_IMPACT_THRESHOLD = env_int("PAPERFEED_IMPACT_THRESHOLD", None, minimum=0)
 PAPERFEED_IMPACT_LIST_LENGTH = env_int("PAPERFEED_IMPACT_LIST_LENGTH", 0, minimum=0)
+# Megabytes of impact lists each process keeps in memory once read; unset (None), all of the
+# current build's lists (~6 bytes per posting: ~40 MB at 100k papers, ~400 MB at a million).
+PAPERFEED_IMPACT_CACHE_MB = env_int("PAPERFEED_IMPACT_CACHE_MB", None, minimum=1)
 
 # -- community -----------------------------------------------------------------------------
 # Whether anyone may create an account at /signup (admins can always add users with

@@ -2,6 +2,7 @@
 swapped by `paperfeed index`, and never the only way to find a paper — on both databases
 (FTS5's BM25 on SQLite, engines.postgres_bm25's on PostgreSQL)."""
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -13,12 +14,15 @@ from django.db import connection
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
-from paperfeed.search.engines import engine
+from paperfeed.search.engines import engine, read_ahead_in_background
 from paperfeed.search.engines.base import FIELD_WEIGHTS
 from paperfeed.search.impact import (
     ID_TYPE,
     IMPACT_TYPE,
+    Generation,
     ImpactList,
+    ImpactStore,
+    commonest,
     impact_store,
     sum_top,
 )
@@ -298,3 +302,95 @@ def test_two_builds_finishing_at_once_leave_one_current_generation(tmp_path):
     current = child_query(data, "SELECT generation FROM search_term_impact_build WHERE state = 'current'")
     listed = child_query(data, "SELECT DISTINCT generation FROM search_term_impact")
     assert len(current) == 1 and listed == current
+
+
+def test_by_default_a_process_keeps_every_list_of_the_build_once_read():
+    """The automatic budget is the build's lists' total (search.impact.cache_budget): no list
+    is read from the database twice, and none is dropped — also with short best lists, whose
+    best papers are held beside their ids."""
+    corpus()
+    build(length=3)
+    store = ImpactStore()
+    generation = store.current()
+    assert store.budget_bytes() == generation.held_bytes > 0
+    terms = sorted(generation.terms)
+    lists = store.lists(generation, terms)
+    assert sum(impact_list.nbytes for impact_list in lists.values()) == store.cached_bytes() <= store.budget_bytes()
+    assert any(impact_list.best is not impact_list.ids for impact_list in lists.values())  # some lists are partial
+    preloaded = store.counts.preloaded  # the commonest words' (every one here holds 1 % of the papers)
+    assert preloaded == len(commonest(generation, store.budget_bytes())) == len(terms)
+    assert (store.counts.misses, store.counts.evictions) == (0, 0)
+    assert store.lists(generation, terms).keys() == lists.keys()
+    assert store.counts.hits == 2 * len(terms) and store.counts.misses == 0
+
+
+def test_a_new_build_brings_its_own_budget():
+    corpus()
+    build()
+    store = ImpactStore()
+    first = store.current()
+    store.lists(first, sorted(first.terms))
+    corpus(extra=PAPERS)  # twice the papers: longer lists
+    build()
+    second = store.current()
+    assert second.number > first.number
+    assert store.budget_bytes() == second.held_bytes > first.held_bytes
+    # The first build's lists are gone; the second's commonest were read in their place.
+    assert store.counts.preloaded == len(first.terms) + len(second.terms)
+    new_lists = store.lists(second, sorted(second.terms))
+    assert store.counts.misses == 0
+    assert store.cached_bytes() == sum(impact_list.nbytes for impact_list in new_lists.values())
+
+
+def test_the_setting_caps_the_lists_kept_and_the_least_recently_used_go(settings):
+    corpus()
+    build()
+    settings.PAPERFEED_IMPACT_CACHE_MB = 3
+    store = ImpactStore()
+    generation = store.current()
+    assert store.budget_bytes() == 3 * 1024 * 1024
+    # A budget of one list (the engine's own stores take theirs from the setting, as here).
+    small = ImpactStore(cache_bytes=1)
+    small.current()  # too small for any list to be read ahead
+    assert small.counts.preloaded == 0
+    first, second = sorted(generation.terms)[:2]
+    small.lists(generation, [first])
+    small.lists(generation, [second])
+    assert small.counts.evictions == 1
+    small.lists(generation, [first])  # read again
+    assert (small.counts.hits, small.counts.misses) == (0, 3)
+    # What is read back is what was dropped: the same ranking with any budget.
+    kept = store.lists(generation, [first])[first]
+    again = small.lists(generation, [first])[first]
+    assert np.array_equal(kept.ids, again.ids) and np.array_equal(kept.impacts, again.impacts)
+
+
+def test_a_list_whose_papers_are_all_best_is_held_once():
+    ids = np.arange(1, 6, dtype=ID_TYPE)
+    impacts = np.array([5, 1, 4, 2, 3], dtype=IMPACT_TYPE)
+    whole = ImpactList.from_row(0.1, 0, ids.tobytes(), impacts.tobytes())
+    assert whole.best is whole.ids and whole.nbytes == ids.nbytes + impacts.nbytes
+    head = ImpactList.from_row(0.1, 4, ids.tobytes(), impacts.tobytes())
+    assert list(head.best) == [1, 3] and head.nbytes == ids.nbytes + impacts.nbytes + 2 * 4
+
+
+def test_the_commonest_words_lists_are_read_on_meeting_a_build():
+    generation = Generation(1, {"model": 500, "graph": 40, "lattice": 10, "zeolite": 9}, papers=1000, list_length=100)
+    everything = generation.held_bytes
+    assert commonest(generation, everything) == ["model", "graph", "lattice"]  # held by 1 % of the papers or more
+    assert commonest(generation, 500 * (6 + 4)) == ["model"]  # as many as the budget holds, commonest first
+    assert commonest(generation, 100) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_worker_reads_the_commonest_lists_as_it_starts():
+    """ops/server.py starts this in each worker: its own thread and connection."""
+    corpus()
+    build()
+    impact_store.clear()
+    before = dataclasses.replace(impact_store.counts)
+    read_ahead_in_background().join(timeout=30)
+    generation = impact_store.current()  # met already: nothing read again
+    assert impact_store.counts.preloaded - before.preloaded == len(generation.terms) > 0
+    impact_store.lists(generation, sorted(generation.terms))
+    assert impact_store.counts.misses == before.misses

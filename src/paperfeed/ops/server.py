@@ -44,8 +44,10 @@ class PaperfeedServer(BaseApplication):
 
 def _warm_up_worker(worker) -> None:
     from paperfeed.search.embedder import warm_up_in_background
+    from paperfeed.search.engines import read_ahead_in_background
 
     warm_up_in_background()
+    read_ahead_in_background()
 
 
 def _close_connections_before_fork(server, worker) -> None:

@@ -18,16 +18,21 @@ not among any common word's best papers is not a candidate, however its common w
 
 The lists are stored in the database (models TermImpactBuild and TermImpact), so every worker
 reads the same build and a restored backup brings lists that match its papers. Each process
-loads the lists its queries need and keeps the recently used ones, CACHE_BYTES at most.
+reads a list the first time one of its queries needs it and keeps it: by default every list
+of the current build, each read once per process and build (PAPERFEED_IMPACT_CACHE_MB sets a
+smaller budget, and then the recently used ones stay).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 # numpy (~0.1 s of CPU) is imported by the functions that compute: every `paperfeed` command
@@ -39,10 +44,16 @@ if TYPE_CHECKING:
 ID_TYPE = "<u4"  # paper ids; the build refuses ids that do not fit
 IMPACT_TYPE = "<u2"  # contributions in steps of scale = best / 65,535
 IMPACT_STEPS = 2**16 - 1  # the largest IMPACT_TYPE
-# Per process. The lists of all common words take ~6 bytes per posting (docs/benchmarks.md:
-# ~37 MB at 100k papers, ~430 MB at 1M); queries come back to the same words, so a fraction
-# of that serves most of them, and a list read again from SQLite costs a few ms per MB.
-CACHE_BYTES = 128 * 1024 * 1024
+POSTING_BYTES = 4 + 2  # an id and an impact
+BEST_BYTES = 4  # a best paper's id, when only some of a list's papers are its best
+MEGABYTE = 1024 * 1024
+# The lists of the words held by at least this share of the papers are read as soon as a
+# process meets a build, before its queries need them: they are the longest lists (at 100k
+# papers on PostgreSQL 1,150 of 5,553 lists, 78 % of the bytes) and the ones most queries
+# meet, so a query that met one first would have paid for the whole read (docs/benchmarks.md,
+# "Impact lists in memory").
+RESIDENT_SHARE = 0.01
+PRELOAD_BYTES = 16 * MEGABYTE  # of lists read per query while preloading
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,8 @@ class ImpactList:
 
     @property
     def nbytes(self) -> int:
-        return self.ids.nbytes + self.impacts.nbytes + self.best.nbytes
+        # `best` is `ids` itself when every paper is among the best (most lists): counted once.
+        return self.ids.nbytes + self.impacts.nbytes + (0 if self.best is self.ids else self.best.nbytes)
 
     @classmethod
     def from_row(cls, scale: float, best_impact: int, ids: bytes, impacts: bytes) -> ImpactList:
@@ -63,7 +75,8 @@ class ImpactList:
         import numpy as np
 
         ids_array, impacts_array = np.frombuffer(ids, dtype=ID_TYPE), np.frombuffer(impacts, dtype=IMPACT_TYPE)
-        return cls(ids_array, impacts_array, scale, ids_array[impacts_array >= best_impact])
+        best = ids_array if best_impact <= 0 else ids_array[impacts_array >= best_impact]
+        return cls(ids_array, impacts_array, scale, best)
 
 
 @dataclass(frozen=True)
@@ -76,29 +89,94 @@ class Generation:
     frequencies: dict[str, int]  # term → papers holding it at the build
     papers: int = 0
     average_length: float = 0.0
+    list_length: int = 0  # best papers per list
 
     @property
     def terms(self) -> frozenset[str]:
         return frozenset(self.frequencies)
 
+    @property
+    def held_bytes(self) -> int:
+        """At most what all the build's lists take in memory once read (ImpactList.nbytes):
+        every posting, and the best papers' ids of the lists where only some are best — about
+        `list_length` of them (more where several tie at the bar), at most every paper."""
+        return sum(
+            papers * (POSTING_BYTES + (BEST_BYTES if papers > self.list_length else 0))
+            for papers in self.frequencies.values()
+        )
+
+
+def cache_budget(generation: Generation | None, configured_megabytes: int | None) -> int:
+    """The bytes of lists a process keeps: PAPERFEED_IMPACT_CACHE_MB when set, else all of
+    the current build's lists — each is read from the database once per process and build,
+    never again (a list read again costs a few ms per MB, and the large lists are the
+    commonest words': an LRU smaller than the lists evicted exactly those and made the slow
+    queries; docs/benchmarks.md)."""
+    if configured_megabytes is not None:
+        return configured_megabytes * MEGABYTE
+    return generation.held_bytes if generation is not None else 0
+
+
+def commonest(generation: Generation, budget: int) -> list[str]:
+    """The terms whose lists a process reads on meeting the build: those held by at least
+    RESIDENT_SHARE of its papers, commonest first, as many as fit the budget."""
+    bar = max(1, RESIDENT_SHARE * generation.papers)
+    chosen, held = [], 0
+    for term, papers in sorted(generation.frequencies.items(), key=lambda item: (-item[1], item[0])):
+        if papers < bar:
+            break
+        held += papers * (POSTING_BYTES + (BEST_BYTES if papers > generation.list_length else 0))
+        if held > budget:
+            break
+        chosen.append(term)
+    return chosen
+
+
+@dataclass
+class CacheCounts:
+    """What a store's lookups cost since it was made (bench/ prints them)."""
+
+    hits: int = 0  # lists found in memory
+    misses: int = 0  # lists read from the database
+    bytes_read: int = 0  # of those lists, as held (ImpactList.nbytes)
+    read_seconds: float = 0.0  # in the queries that read them
+    evictions: int = 0
+    preloaded: int = 0  # the commonest words' lists, read on meeting a build
+    preload_seconds: float = 0.0
+
+    def line(self) -> str:
+        lookups = self.hits + self.misses
+        return (
+            f"impact lists: {lookups:,} looked up, {self.hits:,} in memory, {self.misses:,} read "
+            f"({self.bytes_read / MEGABYTE:,.1f} MB in {self.read_seconds * 1000:,.0f} ms), {self.evictions:,} evicted; "
+            f"{self.preloaded:,} read on meeting the build in {self.preload_seconds * 1000:,.0f} ms"
+        )
+
 
 class ImpactStore:
-    """The current generation's lists, loaded on demand and kept within a byte budget."""
+    """The current generation's lists, loaded on demand and kept within a byte budget:
+    PAPERFEED_IMPACT_CACHE_MB, by default the whole of the current build's lists."""
 
-    def __init__(self, cache_bytes: int = CACHE_BYTES, using: str = DEFAULT_DB_ALIAS):
+    def __init__(self, cache_bytes: int | None = None, using: str = DEFAULT_DB_ALIAS):
         self._using = using
-        self._cache_bytes = cache_bytes
+        self._fixed_budget = cache_bytes  # None: from the setting, else from the build
+        self._cache_bytes = cache_bytes or 0
         self._lists: OrderedDict[tuple[int, str], ImpactList] = OrderedDict()
         self._held = 0
         self._generation: Generation | None = None
         self._lock = threading.Lock()
+        self.counts = CacheCounts()
+        # The engine's cursor for reading lists back (engines.base.LexicalIndex.lists_cursor:
+        # PostgreSQL's asks for binary results); None: Django's.
+        self.read_cursor: Callable[[], Any] | None = None
 
     def current(self) -> Generation | None:
         """The generation searches use now (one indexed lookup per query, so a new build is
         seen by every worker at once); None before the first build."""
         with connections[self._using].cursor() as cursor:
             cursor.execute(
-                "SELECT generation, papers, average_length FROM search_term_impact_build WHERE state = 'current'"
+                "SELECT generation, papers, average_length, list_length "
+                "FROM search_term_impact_build WHERE state = 'current'"
             )
             row = cursor.fetchone()
             if row is None:
@@ -107,13 +185,45 @@ class ImpactStore:
                 if self._generation is not None and self._generation.number == row[0]:
                     return self._generation
             cursor.execute("SELECT term, papers FROM search_term_impact WHERE generation = %s", [row[0]])
-            generation = Generation(row[0], dict(cursor.fetchall()), row[1], float(row[2]))
+            generation = Generation(row[0], dict(cursor.fetchall()), row[1], float(row[2]), row[3])
+        met = False
         with self._lock:
             if self._generation is None or self._generation.number != generation.number:
                 self._lists.clear()  # the old generation's lists are about to be deleted
                 self._held = 0
-            self._generation = generation
+                self._cache_bytes = (
+                    self._fixed_budget
+                    if self._fixed_budget is not None
+                    else cache_budget(generation, settings.PAPERFEED_IMPACT_CACHE_MB)
+                )
+                self._generation = generation
+                met = True
+            generation = self._generation  # one object per build, whichever thread read it first
+        if met:
+            self._preload(generation)
         return generation
+
+    def _preload(self, generation: Generation) -> None:
+        """Read the commonest words' lists now, in the query that met the build (the other
+        threads' queries go on meanwhile, reading what they need themselves)."""
+        started = time.perf_counter()
+        terms = commonest(generation, self._cache_bytes)
+        chunk: list[str] = []
+        chunk_bytes = 0
+        for number, term in enumerate(terms, start=1):
+            chunk.append(term)
+            chunk_bytes += generation.frequencies[term] * POSTING_BYTES
+            if chunk_bytes >= PRELOAD_BYTES or number == len(terms):
+                loaded = self._read(generation, chunk)
+                with self._lock:
+                    if self._generation is None or self._generation.number != generation.number:
+                        return  # a newer build was met meanwhile, or the store was cleared
+                    for loaded_term, impact_list in loaded.items():
+                        self._remember((generation.number, loaded_term), impact_list)
+                    self.counts.preloaded += len(loaded)
+                    self.counts.preload_seconds += time.perf_counter() - started
+                started = time.perf_counter()
+                chunk, chunk_bytes = [], 0
 
     def lists(self, generation: Generation, terms: list[str]) -> dict[str, ImpactList]:
         found: dict[str, ImpactList] = {}
@@ -123,36 +233,50 @@ class ImpactStore:
                 if cached is not None:
                     self._lists.move_to_end((generation.number, term))
                     found[term] = cached
+            self.counts.hits += len(found)
         missing = [t for t in terms if t not in found]
         if missing:
-            marks = ", ".join(["%s"] * len(missing))
-            with connections[self._using].cursor() as cursor:
-                cursor.execute(
-                    f"SELECT term, scale, best_impact, ids, impacts FROM search_term_impact "
-                    f"WHERE generation = %s AND term IN ({marks})",
-                    [generation.number, *missing],
-                )
-                loaded = {
-                    term: ImpactList.from_row(scale, best_impact, bytes(ids), bytes(impacts))
-                    for term, scale, best_impact, ids, impacts in cursor
-                }
+            started = time.perf_counter()
+            loaded = self._read(generation, missing)
             found.update(loaded)
+            seconds = time.perf_counter() - started
             with self._lock:
+                self.counts.misses += len(loaded)
+                self.counts.bytes_read += sum(impact_list.nbytes for impact_list in loaded.values())
+                self.counts.read_seconds += seconds
                 for term, impact_list in loaded.items():
                     self._remember((generation.number, term), impact_list)
         return found
 
+    def _read(self, generation: Generation, terms: list[str]) -> dict[str, ImpactList]:
+        marks = ", ".join(["%s"] * len(terms))
+        sql = (
+            f"SELECT term, scale, best_impact, ids, impacts FROM search_term_impact "
+            f"WHERE generation = %s AND term IN ({marks})"
+        )
+        with (self.read_cursor or connections[self._using].cursor)() as cursor:
+            cursor.execute(sql, [generation.number, *terms])
+            return {
+                term: ImpactList.from_row(scale, best_impact, bytes(ids), bytes(impacts))
+                for term, scale, best_impact, ids, impacts in cursor
+            }
+
     def _remember(self, key: tuple[int, str], impact_list: ImpactList) -> None:
-        if key in self._lists:
-            return
+        if key in self._lists or self._generation is None or key[0] != self._generation.number:
+            return  # kept already, or of a build no longer current here
         self._lists[key] = impact_list
         self._held += impact_list.nbytes
         while self._held > self._cache_bytes and len(self._lists) > 1:
             _, dropped = self._lists.popitem(last=False)
             self._held -= dropped.nbytes
+            self.counts.evictions += 1
 
     def cached_bytes(self) -> int:
         return self._held
+
+    def budget_bytes(self) -> int:
+        """The bytes of lists this process keeps at most, for the current generation."""
+        return self._cache_bytes
 
     def clear(self) -> None:
         with self._lock:

@@ -8,6 +8,8 @@ is imported only when a connection of its database is used.
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -46,3 +48,21 @@ def current_index(model: str | None = None, using: str = DEFAULT_DB_ALIAS) -> Ve
     """The vector index of `model` (default: the configured one), None until one was built
     (search then runs lexical-only and says so)."""
     return vector_store(using).current_index(model or settings.PAPERFEED_EMBEDDING_MODEL)
+
+
+def read_ahead_in_background() -> threading.Thread:
+    """Meet the current impact-list build in a web worker as it starts, without holding up its
+    first requests: the commonest words' lists (search.impact) are then read before the first
+    search needs them."""
+
+    def meet() -> None:
+        try:
+            engine().lexical.impact_store.current()
+        except Exception:  # noqa: BLE001 - the first search meets the build instead, and reports
+            pass
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()  # this thread's own connection
+
+    thread = threading.Thread(target=meet, name="impact-lists-read-ahead", daemon=True)
+    thread.start()
+    return thread

@@ -96,11 +96,16 @@ class LexicalIndex:
         self.using = using
         # The default database's lists are cached per process; another one's per engine.
         self.impact_store = impact_store if using == DEFAULT_DB_ALIAS else ImpactStore(using=using)
+        self.impact_store.read_cursor = self.lists_cursor
 
     @property
     def connection(self):
         """This thread's connection to the engine's database (Django's are per thread)."""
         return connections[self.using]
+
+    def lists_cursor(self):
+        """A cursor the impact-list store reads stored lists back with: their bytes as bytes."""
+        return self.connection.cursor()
 
     def tokenizer(self) -> Terms:
         """word → the index's terms for it, as search.impact.split_keywords needs."""

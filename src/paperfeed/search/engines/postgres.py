@@ -125,6 +125,9 @@ class TsvectorIndex(LexicalIndex):
     def tokenizer(self):
         return postgres_bm25.lexemes(self.using)
 
+    def lists_cursor(self):
+        return postgres_impacts.binary_cursor(self.connection)
+
     def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:
         return self._score(words, "ORDER BY score DESC, p.id LIMIT %(limit)s", limit, generation)
 

@@ -110,3 +110,33 @@ def _score_range(connection, pieces, terms: list[str], average_length: float, we
         )
         for term, ids, scores in cursor.fetchall():
             pieces[term].append((np.frombuffer(bytes(ids), dtype=">u4"), np.frombuffer(bytes(scores), dtype=">f4")))
+
+
+def binary_cursor(connection):
+    """A cursor that brings the lists' bytes back as bytes. Django's PostgreSQL cursors ask
+    for text results, in which a bytea comes as hexadecimal — twice the bytes to send, then
+    decoded: reading lists back took 2.5 times as long (docs/benchmarks.md, "Impact lists in
+    memory"). A psycopg cursor that binds on the server can ask for binary results."""
+    import psycopg
+
+    connection.ensure_connection()
+    return _BinaryResults(psycopg.Cursor(connection.connection))
+
+
+class _BinaryResults:
+    """A psycopg cursor whose every execute asks for binary results."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: list) -> None:
+        self._cursor.execute(sql, params, binary=True)
+
+    def __iter__(self):
+        return iter(self._cursor)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cursor.close()
