@@ -60,6 +60,26 @@ def test_a_held_lease_is_renewed_by_its_holder_and_taken_over_once_expired():
     assert lease.live_holder("job:TRENDING") == ""
 
 
+def _live_holder(name: str) -> str:
+    for _ in range(200):
+        try:
+            return lease.live_holder(name)
+        except OperationalError as error:  # the renewing thread is writing (see above)
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.005)
+    raise AssertionError("the lease row stayed locked")
+
+
+def test_a_held_lease_is_renewed_while_its_block_runs():
+    # A job that runs longer than the lease keeps it: without the renewals another leader
+    # would take the job over and run it a second time.
+    with lease.Held("job:INDEX", "a:1:x", 0.3):
+        time.sleep(0.8)  # past two lease lengths
+        assert _live_holder("job:INDEX") == "a:1:x"
+    assert _live_holder("job:INDEX") == ""
+
+
 def test_a_job_already_running_elsewhere_is_not_run_again(settings):
     assert lease.claim("job:TRENDING", "other:9:z", 60)
     with pytest.raises(lease.Busy, match="other:9:z"):

@@ -58,3 +58,20 @@ def test_katex_fonts_are_named_by_hash_in_its_css(collected):
     for font in fonts:
         response = client.get(f"/static/vendor/katex/{font}")
         assert response.status_code == 200 and "immutable" in response["Cache-Control"], font
+
+
+def test_a_changed_added_or_removed_static_file_changes_the_fingerprint(tmp_path, settings):
+    # What makes `serve` collect again after an upgrade, and only then: the stamp it compares.
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "site.css").write_text("a{}")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+    first = static_storage.fingerprint()
+    assert static_storage.fingerprint() == first
+    (extra / "site.css").write_text("a{color:red}")
+    changed = static_storage.fingerprint()
+    assert changed != first
+    (extra / "new.js").write_text("")
+    assert static_storage.fingerprint() != changed
+    (extra / "new.js").unlink()
+    assert static_storage.fingerprint() == changed

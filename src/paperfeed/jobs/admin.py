@@ -43,10 +43,14 @@ class JobAdmin(ReadOnlyAdmin):
         status = self._status(job)
         return status.schedule if status else "not a job of this version"
 
+    def _last_run(self, job):
+        status = self._status(job)
+        return status.last_run if status else None
+
     @admin.display(description="last run")
     def last_run(self, job):
-        status = self._status(job)
-        return status.last_run.started_at if status and status.last_run else "-"
+        run = self._last_run(job)
+        return run.started_at if run else "-"
 
     @admin.display(description="result")
     def result(self, job):
@@ -55,8 +59,8 @@ class JobAdmin(ReadOnlyAdmin):
 
     @admin.display(description="message")
     def message(self, job):
-        status = self._status(job)
-        return status.last_run.message if status and status.last_run else ""
+        run = self._last_run(job)
+        return run.message if run else ""
 
     @admin.display(description="next run")
     def next_run(self, job):

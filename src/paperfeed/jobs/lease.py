@@ -81,7 +81,6 @@ class Held:
         self.name, self.holder, self.seconds = name, holder, seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.lost = False  # a renewal found it taken: this process was stopped past its lease
 
     def __enter__(self) -> Held:
         if not claim(self.name, self.holder, self.seconds):
@@ -95,8 +94,7 @@ class Held:
             while not self._stop.wait(self.seconds / 3):
                 try:
                     if not claim(self.name, self.holder, self.seconds):
-                        self.lost = True
-                        return
+                        return  # taken: this process was stopped past its lease
                 except DatabaseError:
                     connections.close_all()  # a busy or lost connection: try again next time
         finally:

@@ -268,9 +268,3 @@ def start_scheduler_process():
             return
 
     return stop
-
-
-def next_runs(schedules: dict[str, Schedule], now: datetime | None = None) -> dict[str, datetime | None]:
-    now = now or timezone.now()
-    return {name: schedule.next_slot(now) for name, schedule in schedules.items()}
-
