@@ -159,6 +159,21 @@ def cli_help(*words: str) -> str:
     return out.getvalue()
 
 
+def run_main(capsys, *words: str) -> tuple[int, str, str]:
+    """`paperfeed WORDS` in this process through the command line's entry point (its parsing
+    and exit codes): (exit code, stdout, stderr). Only for runs its parser ends: a command that
+    runs closes the database connections at its end, the test's transaction with them."""
+    from paperfeed import cli
+
+    try:
+        cli.main(["paperfeed", *words])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -22,21 +22,10 @@ from paperfeed.cli_reference import paperfeed_commands
 from paperfeed.config import database_settings, env_choice
 
 from .conftest import REPO_ROOT
-from .helpers import PAPERFEED, cli_env
+from .helpers import PAPERFEED, cli_env, run_main
 
 DJANGO_ONLY = ["startapp", "startproject", "flush", "runserver", "squashmigrations", "makemigrations", "migrate",
                "createsuperuser", "loaddata", "dumpdata", "sqlflush", "testserver"]  # fmt: skip
-
-
-def run_main(capsys, *words: str) -> tuple[int, str, str]:
-    """`paperfeed WORDS` in this process: (exit code, stdout, stderr)."""
-    try:
-        cli.main(["paperfeed", *words])
-        code = 0
-    except SystemExit as exit:
-        code = exit.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def listed_commands(help_text: str) -> set[str]:

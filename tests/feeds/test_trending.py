@@ -15,7 +15,7 @@ from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
 from paperfeed.sources.normalize import build_record
-from tests.helpers import cli_help
+from tests.helpers import cli_help, run_main
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 NICE = override_settings(PAPERFEED_TRENDING_GRAVITY=2.0, PAPERFEED_TRENDING_COMMENT_WEIGHT=1.0)
@@ -237,21 +237,6 @@ def test_trending_url_is_not_a_paper_id(client, db):
 
 
 # -- the command -------------------------------------------------------------------------------
-
-def run_main(capsys, *words: str) -> tuple[int, str, str]:
-    """`paperfeed WORDS` in this process through the command line's entry point (its parsing
-    and exit codes): (exit code, stdout, stderr). Only for runs its parser ends: a command that
-    runs closes the database connections at its end, the test's transaction with them."""
-    from paperfeed import cli
-
-    try:
-        cli.main(["paperfeed", *words])
-        code = 0
-    except SystemExit as exit:
-        code = exit.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
 
 def trending_command(*args: str) -> str:
     """`paperfeed trending ARGS` in this process (Django's call_command): what it printed."""

@@ -111,3 +111,16 @@ def test_an_entry_made_meanwhile_is_taken_as_found():
         daily._existing_entries = read
     assert created == 1
     assert [entry[:3] for entry in entries(DAY)] == [(a, 4, "elsewhere"), (b, 2, "")]
+
+
+def test_listing_a_day_again_takes_a_few_queries_not_one_per_entry(django_assert_max_num_queries):
+    ids = papers(9)
+    list_papers([Listing(paper_id=paper_id, date=DAY, upvotes=1) for paper_id in ids])
+    # Every entry's votes go up, some get a submitter too: two sets of changed fields.
+    again = [Listing(paper_id=paper_id, date=DAY, upvotes=5, submitted_by="ada" if n % 2 else "")
+             for n, paper_id in enumerate(ids)]
+    with django_assert_max_num_queries(8):
+        assert list_papers(again) == 0
+    assert [entry[:3] for entry in entries(DAY)] == [
+        (paper_id, 5, "ada" if n % 2 else "") for n, paper_id in enumerate(ids)
+    ]

@@ -50,6 +50,24 @@ def test_a_missing_file_or_manifest_fails_the_check(tmp_path):
         shipped_model.verify(copy)
 
 
+def test_the_embedder_checks_the_files_it_loads_once_not_per_query(tmp_path, monkeypatch):
+    copy = tmp_path / "model"
+    shutil.copytree(shipped_model.MODEL_DIR, copy)
+    monkeypatch.setattr(shipped_model, "MODEL_DIR", copy)
+    checked = []
+    sha256_of = shipped_model.sha256_of
+    monkeypatch.setattr(shipped_model, "sha256_of", lambda path: checked.append(path) or sha256_of(path))
+    embedder = Embedder(runtime="onnx-int8")
+    embedder.encode(["graph neural networks"])
+    embedder.encode_query("protein folding")
+    embedder.encode_query("diffusion models")
+    assert sorted(checked) == sorted(copy / name for name in shipped_model.CHECKED_FILES)
+    # A damaged file stops the next embedder before it embeds anything.
+    (copy / shipped_model.TOKENIZER_FILE).write_text("{}")
+    with pytest.raises(shipped_model.ShippedModelError, match="tokenizer.json does not match"):
+        Embedder(runtime="onnx-int8").encode(["x"])
+
+
 def _sample_texts(ids: set[str]) -> dict[str, str]:
     texts = {}
     for record in iter_snapshot(SAMPLE_DIR / SNAPSHOT_FILE):

@@ -104,18 +104,17 @@ def _raise_paper_counts(listings: list[Listing]) -> None:
                 )
 
 
-def _new_entry(item: Listing, org: Organization | None) -> DailyEntry:
-    return DailyEntry(
-        date=item.date,
-        paper_id=item.paper_id,
-        upvotes=item.upvotes,
-        submitted_by=item.submitted_by[:150],
-        organization=org,
-        listed_at=item.listed_at,
-        submitter_profile=item.submitter_profile,
-        thumbnail=item.thumbnail[:500],
-        media_urls=item.media_urls,
-    )
+def _first_listing(item: Listing, org: Organization | None) -> dict:
+    """A new entry's fields besides its day and paper, as its first listing gives them."""
+    return {
+        "upvotes": item.upvotes,
+        "submitted_by": item.submitted_by[:150],
+        "organization": org,
+        "listed_at": item.listed_at,
+        "submitter_profile": item.submitter_profile,
+        "thumbnail": item.thumbnail[:500],
+        "media_urls": item.media_urls,
+    }
 
 
 def _refresh(entry: DailyEntry, item: Listing, org: Organization | None) -> list[str]:
@@ -162,27 +161,22 @@ def _list_in_bulk(listings: list[Listing], orgs: list[Organization | None], exis
         elif key in existing:
             changed.setdefault(key, set()).update(_refresh(existing[key], item, org))
         else:
-            new[key] = _new_entry(item, org)
+            new[key] = DailyEntry(date=item.date, paper_id=item.paper_id, **_first_listing(item, org))
     DailyEntry.objects.bulk_create(new.values(), batch_size=500)
+    # One update per set of changed fields, not per entry: listing a day again mostly
+    # raises the votes of every one of its entries.
+    by_fields: dict[tuple[str, ...], list[DailyEntry]] = {}
     for key, fields in changed.items():
         if fields:
-            existing[key].save(update_fields=sorted(fields))
+            by_fields.setdefault(tuple(sorted(fields)), []).append(existing[key])
+    for fields, entries in by_fields.items():
+        DailyEntry.objects.bulk_update(entries, fields, batch_size=CHUNK)
     return len(new)
 
 
 def _list_one(item: Listing, org: Organization | None) -> int:
     entry, is_new = DailyEntry.objects.get_or_create(
-        date=item.date,
-        paper_id=item.paper_id,
-        defaults={
-            "upvotes": item.upvotes,
-            "submitted_by": item.submitted_by[:150],
-            "organization": org,
-            "listed_at": item.listed_at,
-            "submitter_profile": item.submitter_profile,
-            "thumbnail": item.thumbnail[:500],
-            "media_urls": item.media_urls,
-        },
+        date=item.date, paper_id=item.paper_id, defaults=_first_listing(item, org)
     )
     if is_new:
         return 1

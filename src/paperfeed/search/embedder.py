@@ -107,8 +107,8 @@ class Embedder:
         from paperfeed.search import onnx_encoder, shipped_model
 
         if is_shipped(self.name):
-            config = shipped_model.verify()
             directory = shipped_model.MODEL_DIR
+            config = shipped_model.verify(directory)  # once per embedder: this property is cached
             return onnx_encoder.OnnxEncoder(directory / shipped_model.MODEL_FILE, directory / shipped_model.TOKENIZER_FILE,
                                             min(self.max_tokens, config["max_tokens"]), self.threads)
         location = Path(model_location(self.name))
