@@ -164,9 +164,15 @@ def _list_in_bulk(listings: list[Listing], orgs: list[Organization | None], exis
         else:
             new[key] = _new_entry(item, org)
     DailyEntry.objects.bulk_create(new.values(), batch_size=500)
+    # One update per set of changed fields, not a save() per entry: save() would also send
+    # post_save, whose page-cache hook (papers/apps.py) is for rows saved one at a time;
+    # list_papers announces the whole batch once.
+    by_fields: dict[tuple[str, ...], list[DailyEntry]] = {}
     for key, fields in changed.items():
         if fields:
-            existing[key].save(update_fields=sorted(fields))
+            by_fields.setdefault(tuple(sorted(fields)), []).append(existing[key])
+    for fields, entries in by_fields.items():
+        DailyEntry.objects.bulk_update(entries, fields, batch_size=500)
     return len(new)
 
 
