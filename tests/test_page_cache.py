@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from paperfeed.community.discussion.services import create_comment
 from paperfeed.community.votes.services import set_vote
 from paperfeed.config import cache_settings
-from paperfeed.core import page_cache
+from paperfeed.core import file_cache, page_cache
+from paperfeed.core.file_cache import LazyFileCache
 from paperfeed.feeds.trending import recompute
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
@@ -220,6 +221,18 @@ def test_feeds_keep_their_own_validators_from_the_cache(client, paper, cached):
 
 
 # -- PAPERFEED_CACHE_URL ------------------------------------------------------------------------
+
+
+def test_the_file_cache_stays_bounded_without_listing_its_directory_on_every_write(tmp_path):
+    cache = LazyFileCache(str(tmp_path / "cache"), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    listings = []
+    list_files = cache._list_cache_files
+    cache._list_cache_files = lambda: listings.append(1) or list_files()
+    for n in range(1000):
+        cache.set(f"page-{n}", b"a page", 300)
+    assert len(listings) <= 1000 // file_cache.CULL_EVERY + 1
+    assert len(list_files()) <= 50 + file_cache.CULL_EVERY
+    assert cache.get("page-999") == b"a page"
 
 
 def test_cache_urls_map_to_django_backends(tmp_path):
