@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.middleware.csrf import _unmask_cipher_token
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -192,6 +194,21 @@ def test_a_cached_page_carries_each_visitors_own_csrf_token(client, paper, cache
         assert tokens == {visitor.cookies["csrftoken"].value}
         pages.append(body)
     assert len(set(pages)) == 3  # the same cached page, three tokens
+
+
+def test_a_page_that_asks_for_the_real_csrf_token_is_not_cached(rf, cached):
+    # A template or view that calls get_token() itself, bypassing the placeholder: the page
+    # holds the first visitor's token and must not be served to the next one.
+    @page_cache.cached_page()
+    def form(request):
+        return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
+
+    bodies = []
+    for _ in range(2):
+        request = rf.get("/a-form")
+        request.user = AnonymousUser()
+        bodies.append(form(request).content)
+    assert bodies[0] != bodies[1]
 
 
 def test_a_cached_page_is_still_escaped(client, paper, cached):
