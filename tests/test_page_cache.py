@@ -145,11 +145,10 @@ def test_a_batch_of_listings_draws_one_generation_not_one_per_entry(paper, cache
     # its directory too): an ingest that raises the upvotes of a day's listed papers must not
     # pay that once per entry.
     ids = [f"2611.0{n:04d}" for n in range(1, 21)]
-    stored = store_records([build_record(arxiv_id=i, title=f"Paper {i}", abstract="A.", authors=["Ada Lovelace"], categories="cs.LG", versions=[{"version": "v1", "created": "2026-11-21T10:00:00Z"}]) for i in ids])
-    list_papers([Listing(stored.paper_ids[i], DAY, 1, "", "") for i in ids])
+    papers = [store(arxiv_id, f"Paper {arxiv_id}", upvotes=1) for arxiv_id in ids]
     drawn = []
     monkeypatch.setattr(page_cache, "_new_generation", lambda: drawn.append(1))
-    list_papers([Listing(stored.paper_ids[i], DAY, 5, "", "") for i in ids])
+    list_papers([Listing(paper.pk, DAY, 5, "", "") for paper in papers])
     assert len(drawn) <= 2  # at once, and at the commit
     assert set(Paper.objects.filter(arxiv_id__in=ids).values_list("daily_entries__upvotes", flat=True)) == {5}
 
