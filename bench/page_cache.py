@@ -37,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE)]
 from machine import describe  # noqa: E402
-from scale import free_port, load_average, server_memory, stop, wait_until_up  # noqa: E402
+from scale import free_port, load_average, run_load, server_memory, stop, wait_until_up  # noqa: E402
 
 PAPER_PAGES = 150  # paper pages in the plan: a few hundred pages is what a day's readers hit
 WEIGHTS = {"latest": 20, "day": 20, "week": 5, "month": 5, "trending": 15, "paper": 30, "feed": 5}
@@ -126,24 +126,8 @@ def run(env: dict, data_dir: Path, plan: Path, cache: str, cookie: str | None, a
     try:
         wait_until_up(server, base, log_file)
         result_file = out / f"load-{label}.json"
-        command = [
-            sys.executable,
-            str(HERE / "load.py"),
-            base,
-            "--plan",
-            str(plan),
-            "--concurrency",
-            str(args.concurrency),
-            "--duration",
-            str(args.duration),
-            "--warmup",
-            str(args.warmup),
-            "--json",
-            str(result_file),
-        ] + (["--cookie", cookie] if cookie else [])
         before = load_average()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        result = json.loads(result_file.read_text())
+        result = run_load(base, plan, args, result_file, cookie)
         result.update(memory=server_memory(server.pid), load_before=before, load_after=load_average(), label=label)
         return result
     finally:

@@ -667,6 +667,28 @@ def server_memory(pid: int) -> dict:
     return {"master": mb(master), "workers": [mb(child) for child in master.children()]}
 
 
+def run_load(base: str, plan: Path, args, result_file: Path, cookie: str | None = None) -> dict:
+    """bench/load.py against `base` with the plan and the run's concurrency, duration and
+    warm-up; its figures, read back from `result_file` (its own report is not printed)."""
+    command = [
+        sys.executable,
+        str(HERE / "load.py"),
+        base,
+        "--plan",
+        str(plan),
+        "--concurrency",
+        str(args.concurrency),
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+        "--json",
+        str(result_file),
+    ] + (["--cookie", cookie] if cookie else [])
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(result_file.read_text())
+
+
 def stop(server: subprocess.Popen) -> None:
     server.terminate()
     try:
@@ -693,26 +715,7 @@ def load_test(env: dict, root: Path, workers: int, plan: Path, args) -> dict:
             f"load: {workers} workers on {base}, {args.concurrency} clients, "
             f"{args.duration:.0f} s (+{args.warmup:.0f} s warm-up)"
         )
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "load.py"),
-                base,
-                "--plan",
-                str(plan),
-                "--concurrency",
-                str(args.concurrency),
-                "--duration",
-                str(args.duration),
-                "--warmup",
-                str(args.warmup),
-                "--json",
-                str(result_file),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,  # its report is printed below, from the JSON
-        )
-        result = json.loads(result_file.read_text())
+        result = run_load(base, plan, args, result_file)
         result["memory"] = server_memory(server.pid)
         result["load_average"] = load_average()
         return result

@@ -44,5 +44,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Cached pages off for the suite: tests write rows directly (not through the writes that start
 # a new page generation) and each test's rows are rolled back, so a page cached by one test
-# would be served to the next. tests/core/test_page_cache.py turns it on where it is tested.
+# would be served to the next. tests/test_page_cache.py turns it on where it is tested.
 PAPERFEED_PAGE_CACHE = 0

@@ -8,17 +8,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.middleware.csrf import _unmask_cipher_token
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from paperfeed.community.discussion.services import create_comment
 from paperfeed.community.votes.services import set_vote
 from paperfeed.config import cache_settings
-from paperfeed.core import page_cache
+from paperfeed.core import file_cache, page_cache
+from paperfeed.core.file_cache import LazyFileCache
 from paperfeed.feeds.trending import recompute
 from paperfeed.papers.daily import Listing, list_papers
 from paperfeed.papers.models import Paper
@@ -137,6 +140,19 @@ def test_an_ingest_shows_on_the_next_anonymous_read(client, paper, cached):
     assert "A Corrected Title" in client.get(f"/papers/{ARXIV_ID}").content.decode()
 
 
+def test_a_batch_of_listings_draws_one_generation_not_one_per_entry(paper, cached, monkeypatch):
+    # Each new generation is a write to the shared cache (with the file cache, a listing of
+    # its directory too): an ingest that raises the upvotes of a day's listed papers must not
+    # pay that once per entry.
+    ids = [f"2611.0{n:04d}" for n in range(1, 21)]
+    papers = [store(arxiv_id, f"Paper {arxiv_id}", upvotes=1) for arxiv_id in ids]
+    drawn = []
+    monkeypatch.setattr(page_cache, "_new_generation", lambda: drawn.append(1))
+    list_papers([Listing(paper.pk, DAY, 5, "", "") for paper in papers])
+    assert len(drawn) <= 2  # at once, and at the commit
+    assert set(Paper.objects.filter(arxiv_id__in=ids).values_list("daily_entries__upvotes", flat=True)) == {5}
+
+
 def test_a_trending_run_shows_on_the_next_anonymous_read(client, paper, cached):
     assert ARXIV_ID not in client.get("/papers/trending").content.decode()
     recompute(now=datetime(2026, 11, 21, 12, tzinfo=UTC))
@@ -179,6 +195,21 @@ def test_a_cached_page_carries_each_visitors_own_csrf_token(client, paper, cache
     assert len(set(pages)) == 3  # the same cached page, three tokens
 
 
+def test_a_page_that_asks_for_the_real_csrf_token_is_not_cached(rf, cached):
+    # A template or view that calls get_token() itself, bypassing the placeholder: the page
+    # holds the first visitor's token and must not be served to the next one.
+    @page_cache.cached_page()
+    def form(request):
+        return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
+
+    bodies = []
+    for _ in range(2):
+        request = rf.get("/a-form")
+        request.user = AnonymousUser()
+        bodies.append(form(request).content)
+    assert bodies[0] != bodies[1]
+
+
 def test_a_cached_page_is_still_escaped(client, paper, cached):
     for _ in range(2):
         html = client.get(DAY_URL).content.decode()
@@ -206,6 +237,18 @@ def test_feeds_keep_their_own_validators_from_the_cache(client, paper, cached):
 
 
 # -- PAPERFEED_CACHE_URL ------------------------------------------------------------------------
+
+
+def test_the_file_cache_stays_bounded_without_listing_its_directory_on_every_write(tmp_path):
+    cache = LazyFileCache(str(tmp_path / "cache"), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    listings = []
+    list_files = cache._list_cache_files
+    cache._list_cache_files = lambda: listings.append(1) or list_files()
+    for n in range(1000):
+        cache.set(f"page-{n}", b"a page", 300)
+    assert len(listings) <= 1000 // file_cache.CULL_EVERY + 1
+    assert len(list_files()) <= 50 + file_cache.CULL_EVERY
+    assert cache.get("page-999") == b"a page"
 
 
 def test_cache_urls_map_to_django_backends(tmp_path):

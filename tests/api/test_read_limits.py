@@ -15,7 +15,7 @@ from paperfeed.core.cache_limits import CacheLimit
 def cache_backend(request, tmp_path):
     backend = {
         "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "read-limits"},
-        "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+        "file": {"BACKEND": "paperfeed.core.file_cache.LazyFileCache", "LOCATION": str(tmp_path)},
     }[request.param]
     with override_settings(CACHES={"default": backend}):
         caches["default"].clear()

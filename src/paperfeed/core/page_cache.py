@@ -238,12 +238,16 @@ def cached_page(params: Iterable[str] = (), *, per_reader: bool = True) -> Calla
             entry = found.get(key)
             if entry is not None and entry.get("generation") == generation:
                 return _from_entry(request, entry)
+            had_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
             setattr(request, _RENDERING, True)
             try:
                 response = view(request, *args, **kwargs)
             finally:
                 setattr(request, _RENDERING, False)
-            entry = _entry(response, generation)
+            # get_token() sets this flag: something in the page asked for this visitor's real
+            # token instead of the placeholder, and the body must not be served to anyone else.
+            own_token = not had_token and request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+            entry = None if own_token else _entry(response, generation)
             if entry is None:
                 if not response.streaming:  # e.g. a 404 page rendered by the view itself
                     content_type = response.get("Content-Type", "")

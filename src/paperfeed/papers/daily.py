@@ -163,8 +163,10 @@ def _list_in_bulk(listings: list[Listing], orgs: list[Organization | None], exis
         else:
             new[key] = DailyEntry(date=item.date, paper_id=item.paper_id, **_first_listing(item, org))
     DailyEntry.objects.bulk_create(new.values(), batch_size=500)
-    # One update per set of changed fields, not per entry: listing a day again mostly
-    # raises the votes of every one of its entries.
+    # One update per set of changed fields, not a save() per entry: listing a day again
+    # mostly raises the votes of every one of its entries, and save() would also send
+    # post_save, whose page-cache hook (papers/apps.py) is for rows saved one at a time;
+    # list_papers announces the whole batch once.
     by_fields: dict[tuple[str, ...], list[DailyEntry]] = {}
     for key, fields in changed.items():
         if fields:
