@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperfeed.papers.models import Paper
 from paperfeed.papers.store import store_records
@@ -24,6 +25,7 @@ from paperfeed.search.impact import (
     ImpactStore,
     commonest,
     impact_store,
+    split_keywords,
     sum_top,
 )
 from paperfeed.search.impact_build import build_impact_lists
@@ -136,6 +138,29 @@ def test_a_stem_counts_once_per_keyword_as_in_fts5():
     got = dict(engine().lexical.candidates("spectral spectrally", k=1000))
     assert set(got) == set(exact)
     assert all(got[pid] == pytest.approx(score, abs=2 * quantum("spectral")) for pid, score in exact.items())
+
+
+def test_a_word_of_several_common_terms_is_scored_from_their_lists():
+    """"lattice_spectral": on PostgreSQL 'lattic' & 'spectral', both with lists — the papers
+    holding both are candidates (all of them, not only the lists' best), each term adds its
+    contribution; on SQLite FTS5 reads a phrase and scores it itself."""
+    corpus()
+    build(length=3)
+    split = split_keywords(["lattice_spectral"], impact_store.current(), engine().lexical.tokenizer(), True)
+    assert split.joined == [("lattic", "spectral")] and not split.rare and not split.common
+    for text in ["lattice_spectral", "lattice_spectral zeolite"]:
+        exact = exact_bm25(text)
+        got = dict(engine().lexical.candidates(text, k=1000))
+        assert set(got) == set(exact), text
+        assert len(got) >= 10 or connection.vendor == "sqlite", text  # FTS5: no paper has the phrase
+        for paper_id, score in exact.items():
+            assert got[paper_id] == pytest.approx(score, abs=quantum("lattice spectral")), text
+    joined = engine().lexical.joins_terms
+    assert joined == (connection.vendor == "postgresql")
+    if joined:  # the database scored none of the 20 papers holding both words
+        with CaptureQueriesContext(connection) as queries:
+            engine().lexical.candidates("lattice_spectral", k=1000)
+        assert not any("plainto_tsquery" in query["sql"] for query in queries.captured_queries)
 
 
 def test_index_builds_reuses_and_swaps_lists(settings, capsys):

@@ -29,7 +29,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -292,33 +292,67 @@ impact_store = ImpactStore()
 @dataclass
 class KeywordSplit:
     common: Counter[str]  # term with a list → how many of the query's keywords map to it
-    rare: list[str]  # keywords FTS5 scores itself
+    rare: list[str]  # keywords the database scores itself
+    # Keywords the database reads as all of several terms, each with a list (see split_keywords).
+    joined: list[tuple[str, ...]] = field(default_factory=list)
 
 
-def split_keywords(words: list[str], generation: Generation | None, tokenizer) -> KeywordSplit:  # engines.base.Terms
-    """Common keywords are those FTS5 reads as one term that has a list; all others —
-    rare terms, words FTS5 reads as a phrase ("foo_bar"), terms that became common after
-    the lists were built — stay with FTS5, which scores them exactly.
+def split_keywords(
+    words: list[str], generation: Generation | None, tokenizer, join_terms: bool = False
+) -> KeywordSplit:  # engines.base.Terms
+    """Common keywords are those the index reads as one term that has a list; all others —
+    rare terms, terms that became common after the lists were built, words read as several
+    terms ("foo_bar") — stay with the database, which scores them exactly.
+
+    With `join_terms` (PostgreSQL: a word matches where all of its lexemes are, and each
+    lexeme scores on its own — "F_r" is 'f' & 'r'), a word whose terms all have lists is
+    `joined` instead: the lists give both which papers hold all of them and what each adds.
+    Without it (FTS5 reads "foo_bar" as a phrase and scores the phrase) such words stay rare.
+    Left to the database, "F_r" made it score the 18,000 papers holding both one-letter
+    lexemes at a million papers: 0.6 s.
 
     A count, not a set: FTS5 adds one contribution per phrase of the query, so two keywords
     with one stem ("optimizer optimizers") count that term twice, there as here."""
     if generation is None or not generation.frequencies:
         return KeywordSplit(Counter(), list(words))
     common: Counter[str] = Counter()
-    rare = []
+    rare, joined = [], []
     for word in words:
         terms = tokenizer.terms(word)
         if len(terms) == 1 and terms[0] in generation.frequencies:
             common[terms[0]] += 1
+        elif join_terms and len(terms) > 1 and all(term in generation.frequencies for term in terms):
+            joined.append(terms)
         else:
             rare.append(word)
-    return KeywordSplit(common, rare)
+    return KeywordSplit(common, rare, joined)
 
 
-def sum_top(exact: list[tuple[int, float]], lists: list[tuple[ImpactList, int]], k: int) -> list[tuple[int, float]]:
+def holding_all(impact_lists: list[ImpactList]) -> np.ndarray:
+    """The papers (ascending ids) in every one of the lists: each list holds every paper
+    with its term at the build, so these are the papers holding all the terms."""
+    import numpy as np
+
+    shortest, *others = sorted(impact_lists, key=lambda impact_list: len(impact_list.ids))
+    held = shortest.ids
+    for impact_list in others:  # each step searches the fewer ids left in the longer list
+        if not len(held) or not len(impact_list.ids):
+            return held[:0]
+        at = np.minimum(np.searchsorted(impact_list.ids, held), len(impact_list.ids) - 1)
+        held = held[impact_list.ids[at] == held]
+    return held
+
+
+def sum_top(
+    exact: list[tuple[int, float]],
+    lists: list[tuple[ImpactList, int]],
+    k: int,
+    found: list[np.ndarray] | None = None,
+) -> list[tuple[int, float]]:
     """The `k` best candidates — the papers of `exact` (paper id, FTS5 score of the rare
-    words) and the best papers of each list — by FTS5 score plus list contributions (each
-    list counted as many times as given), best first.
+    words) and those the lists found: the arrays of `found` (ascending ids), by default the
+    best papers of each list — by FTS5 score plus list contributions (each list counted as
+    many times as given), best first.
 
     Exact, but not every candidate is looked up in every list. The lists are added largest
     possible contribution first: the rarer common words, whose lists are short. Before each
@@ -332,7 +366,9 @@ def sum_top(exact: list[tuple[int, float]], lists: list[tuple[ImpactList, int]],
 
     exact_ids = np.fromiter((pid for pid, _ in exact), dtype=ID_TYPE, count=len(exact))  # as the lists: no casts
     exact_scores = np.fromiter((score for _, score in exact), dtype=np.float64, count=len(exact))
-    candidates = np.sort(np.concatenate([exact_ids, *(impact_list.best for impact_list, _ in lists)]))
+    if found is None:
+        found = [impact_list.best for impact_list, _ in lists]
+    candidates = np.sort(np.concatenate([exact_ids, *found]))
     if not len(candidates):
         return []
     candidates = candidates[np.concatenate(([True], candidates[1:] != candidates[:-1]))]  # np.unique, 4× faster

@@ -20,6 +20,7 @@ asks which database it is.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from paperfeed.search.impact import Generation, ImpactStore, impact_store, split_keywords, sum_top
+from paperfeed.search.impact import Generation, ImpactStore, holding_all, impact_store, split_keywords, sum_top
 from paperfeed.search.query import keywords
 from paperfeed.search.rarity import FrequencyCache, within_budget
 
@@ -91,6 +92,10 @@ class LexicalIndex:
 
     # How many papers hold a word: a FrequencyCache over the engine's own index.
     frequencies: FrequencyCache
+    # True where a word the index reads as several terms matches the papers holding all of
+    # them and scores as the sum of its terms (PostgreSQL); False where it is one phrase,
+    # scored as one (FTS5). See search.impact.split_keywords.
+    joins_terms: bool = False
 
     def __init__(self, using: str = DEFAULT_DB_ALIAS):
         self.using = using
@@ -120,7 +125,7 @@ class LexicalIndex:
         cost the database nothing); of the others — the ones the database scores — the
         rarest within PAPERFEED_LEXICAL_POSTINGS, when set."""
         words = keywords(text)
-        split = split_keywords(words, self.impact_store.current(), self.tokenizer())
+        split = split_keywords(words, self.impact_store.current(), self.tokenizer(), self.joins_terms)
         rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
         return [w for w in words if w in rare or w not in split.rare]
 
@@ -135,16 +140,22 @@ class LexicalIndex:
             return []
         for _ in range(2):
             generation = self.impact_store.current()
-            split = split_keywords(words, generation, self.tokenizer())
-            lists = self.impact_store.lists(generation, list(split.common)) if split.common else {}
-            if len(lists) == len(split.common):
+            split = split_keywords(words, generation, self.tokenizer(), self.joins_terms)
+            # A joined word's terms add their contributions as common words' do.
+            common = split.common + Counter(term for terms in split.joined for term in terms)
+            lists = self.impact_store.lists(generation, list(common)) if common else {}
+            if len(lists) == len(common):
                 break
             # A build switched generations and removed this one's lists meanwhile: once more.
         rare = within_budget(split.rare, settings.PAPERFEED_LEXICAL_POSTINGS, self.frequencies.frequency)
-        if not split.common:
+        if not common:
             return self._bm25(rare, k, generation)
         exact = self._every_match(rare, k, generation) if rare else []
-        ranked = sum_top(exact, [(lists[t], n) for t, n in split.common.items() if t in lists], k + DELETED_MARGIN)
+        # Found: the best papers of each common word, and every paper holding a joined word.
+        found = [lists[t].best for t in split.common if t in lists]
+        found += [holding_all([lists[t] for t in terms]) for terms in split.joined if all(t in lists for t in terms)]
+        scored = [(lists[t], n) for t, n in common.items() if t in lists]
+        ranked = sum_top(exact, scored, k + DELETED_MARGIN, found)
         return self._existing(ranked, {pid for pid, _ in exact})[:k]
 
     def _bm25(self, words: list[str], limit: int, generation: Generation | None) -> list[tuple[int, float]]:

@@ -69,6 +69,8 @@ _frequencies: dict[str, tuple[FrequencyCache, FrequencyCache]] = {}
 class TsvectorIndex(LexicalIndex):
     """`papers_paper.search_document` and its GIN index."""
 
+    joins_terms = True  # plainto_tsquery('F_r') is 'f' & 'r'; _score adds each lexeme's BM25
+
     def __init__(self, using: str):
         super().__init__(using)
         if using not in _frequencies:
