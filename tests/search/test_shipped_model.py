@@ -12,9 +12,11 @@ import pytest
 
 from paperfeed.sample import SAMPLE_DIR, SNAPSHOT_FILE, VECTORS_FILE
 from paperfeed.search import shipped_model
-from paperfeed.search.embedder import Embedder, paper_text
+from paperfeed.search.embedder import Embedder, check_model_files, paper_text
 from paperfeed.search.indexer import digest
 from paperfeed.sources.formats.snapshot import iter_snapshot
+
+from ..helpers import free_port, run_main
 
 
 def test_the_manifest_holds_the_sha256_of_every_shipped_file():
@@ -66,6 +68,24 @@ def test_the_embedder_checks_the_files_it_loads_once_not_per_query(tmp_path, mon
     (copy / shipped_model.TOKENIZER_FILE).write_text("{}")
     with pytest.raises(shipped_model.ShippedModelError, match="tokenizer.json does not match"):
         Embedder(runtime="onnx-int8").encode(["x"])
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_serve_and_demo_refuse_to_start_with_a_damaged_model(command, tmp_path, monkeypatch, settings, capsys):
+    """One line and exit 2 before anything starts, not a server error at the first search."""
+    copy = tmp_path / "model"
+    shutil.copytree(shipped_model.MODEL_DIR, copy)
+    (copy / shipped_model.MODEL_FILE).write_bytes(b"cut short")
+    monkeypatch.setattr(shipped_model, "MODEL_DIR", copy)
+    started = []
+    monkeypatch.setattr(f"paperfeed.ops.management.commands.{command}.serve", lambda *args: started.append(args))
+    settings.PAPERFEED_EMBEDDING_RUNTIME = "onnx-int8"
+    code, out, err = run_main(capsys, command, "--port", str(free_port()))
+    assert (code, started) == (2, [])
+    assert err.count("\n") == 1 and "model.onnx does not match its sha256" in err and "Traceback" not in err
+    # Only the shipped model with the ONNX runtime reads these files: PyTorch would not.
+    settings.PAPERFEED_EMBEDDING_RUNTIME = "torch"
+    check_model_files()
 
 
 def _sample_texts(ids: set[str]) -> dict[str, str]:

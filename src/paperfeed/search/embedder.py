@@ -192,6 +192,16 @@ def shared_embedder() -> Embedder:
     return _shared[key]
 
 
+def check_model_files() -> None:
+    """Before a server starts: the shipped model's files are whole when the configured model
+    and runtime use them — raising ShippedModelError (one line, exit 2) at start rather than
+    a server error at the first search. Other models have no manifest to check against."""
+    if settings.PAPERFEED_EMBEDDING_RUNTIME == "onnx-int8" and is_shipped(settings.PAPERFEED_EMBEDDING_MODEL):
+        from paperfeed.search import shipped_model
+
+        shipped_model.verify(shipped_model.MODEL_DIR)
+
+
 def warm_up_in_background() -> None:
     """Load the model in a web worker without holding up its first requests.
 

@@ -8,6 +8,7 @@ from paperfeed.core.progress import progress_reporter
 from paperfeed.ops.management.commands.serve import add_server_arguments
 from paperfeed.ops.server import check_companions, serve
 from paperfeed.papers.models import Paper
+from paperfeed.search.embedder import check_model_files
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
 
         if not no_serve:
             check_companions()  # a bad schedule: exit 2 before a minute of loading, not after
+            check_model_files()  # a damaged model file: exit 2 now, not a 500 at the first search
         preflight.ensure_data_dir()
         preflight.migrate()
         if not no_serve:

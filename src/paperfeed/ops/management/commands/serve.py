@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from paperfeed.core import preflight, static_storage
 from paperfeed.ops.server import check_companions, serve
+from paperfeed.search.embedder import check_model_files
 
 
 def add_server_arguments(parser, default_host: str = "127.0.0.1") -> None:
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, **options):
         check_companions()  # e.g. the built-in schedule's cron expressions: exit 2 before starting
+        check_model_files()  # a damaged model file: exit 2 now, not a 500 at the first search
         preflight.ensure_data_dir()
         preflight.migrate()
         self.stdout.write(str(static_storage.collect()))
