@@ -48,6 +48,34 @@ def test_every_variable_named_in_the_code_is_documented():
     assert named - computed - documented == set(), "named by the code but missing from docs/configuration.md"
 
 
+def test_a_variable_no_setting_reads_is_pointed_out_and_the_command_runs_on(tmp_path):
+    env = cli_env(tmp_path / "data", PAPERFEED_PAGE_CACH="0", PAPERFEED_NOT_A_THING="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "paperfeed", "help", "jobs"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "usage: paperfeed jobs" in done.stdout
+    assert done.stderr.splitlines() == [
+        "paperfeed: warning: PAPERFEED_NOT_A_THING is not a setting of this version; it is ignored "
+        "(docs/configuration.md lists them)",
+        "paperfeed: warning: PAPERFEED_PAGE_CACH is not a setting of this version; did you mean "
+        "PAPERFEED_PAGE_CACHE? (docs/configuration.md lists them)",
+    ]
+
+
+def test_every_documented_variable_is_one_the_settings_read():
+    """No false warning: each PAPERFEED_ name of docs/configuration.md is read by the settings
+    (this process has read them) or is paperfeed's own internal one."""
+    from paperfeed import config
+
+    documented = set(re.findall(r"^\| `(PAPERFEED_[A-Z0-9_]+)`", DOC.read_text(), re.MULTILINE))
+    assert len(documented) > 50
+    assert config.unknown_variables(dict.fromkeys(documented, "1")) == []
+    assert config.unknown_variables({"PAPERFEED_IMPACT_THRESHHOLD": "5", "HOME": "/"}) == [
+        "PAPERFEED_IMPACT_THRESHHOLD is not a setting of this version; did you mean PAPERFEED_IMPACT_THRESHOLD? "
+        "(docs/configuration.md lists them)"
+    ]
+
+
 def test_secret_key_is_generated_once_with_private_permissions(tmp_path):
     key = load_or_create_secret_key(tmp_path / "data")
     path = tmp_path / "data" / "secret_key"

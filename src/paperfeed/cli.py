@@ -167,6 +167,18 @@ def unknown_command(name: str) -> None:
     )
 
 
+def warn_of_unknown_variables() -> None:
+    """A PAPERFEED_ variable no setting reads (a misspelt name, say) would otherwise be
+    ignored without a word: one warning line each, and the command runs on."""
+    from django.conf import settings
+
+    from paperfeed import config
+
+    settings.INSTALLED_APPS  # noqa: B018 — reads the settings, and with them the variables they name
+    for line in config.unknown_variables():
+        print(f"paperfeed: warning: {line}", file=sys.stderr)
+
+
 def run_django(prog: str, words: list[str]) -> None:
     """Django's command runner, under `prog`, with its errors made one line each."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
@@ -189,6 +201,7 @@ def run_django(prog: str, words: list[str]) -> None:
             return text
 
     try:
+        warn_of_unknown_variables()
         Utility([prog, *words]).execute()
     except ImproperlyConfigured as exc:
         if "--traceback" in words:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import secrets
@@ -17,12 +18,41 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+# Every variable the settings read (through the env_* functions below), so that a PAPERFEED_
+# variable nothing reads — a typo, or a setting of another version — is pointed out instead of
+# silently ignored (unknown_variables).
+_READ: set[str] = set()
+PREFIX = "PAPERFEED_"
+# Read by paperfeed itself but not a setting: `paperfeed eval` marks its own child process.
+INTERNAL_VARIABLES = frozenset({"PAPERFEED_EVAL_THROWAWAY"})
+
+
+def _raw(name: str) -> str | None:
+    _READ.add(name)
+    return os.environ.get(name)
+
+
+def unknown_variables(environ=os.environ) -> list[str]:
+    """One line per PAPERFEED_ variable of `environ` no setting reads, naming the setting it
+    is most likely a typo of. Meaningful once the settings module has been read."""
+    lines = []
+    for name in sorted(environ):
+        if not name.startswith(PREFIX) or name in _READ or name in INTERNAL_VARIABLES:
+            continue
+        # Compared without the prefix every name shares, which would make any two look alike.
+        close = difflib.get_close_matches(name.removeprefix(PREFIX), sorted(n.removeprefix(PREFIX) for n in _READ), n=1)
+        hint = f"did you mean {PREFIX}{close[0]}?" if close else "it is ignored"
+        lines.append(f"{name} is not a setting of this version; {hint} (docs/configuration.md lists them)")
+    return lines
+
+
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default).strip()
+    raw = _raw(name)
+    return (default if raw is None else raw).strip()
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -34,7 +64,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:
@@ -47,7 +77,7 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
 
 
 def env_float(name: str, default: float, minimum: float | None = None) -> float:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return default
     try:
@@ -69,7 +99,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...], *, case_sensit
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
