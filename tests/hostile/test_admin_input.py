@@ -13,6 +13,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -106,3 +107,18 @@ def test_every_registered_model_is_covered():
     # The parametrisation reads the registry: paperfeed's own admins are in it.
     labels = {model._meta.label for model, _ in MODELS}
     assert {"papers.Paper", "discussion.Comment", "digests.Subscription", "accounts.Attempt"} <= labels
+
+
+def test_every_admin_link_field_takes_a_link_without_a_scheme_as_https(django_user_model, rf):
+    """core.admin_site: "github.com/x/y" is https://github.com/x/y in every admin form, as
+    Django 6 will assume (5.2 assumes http:// and warns)."""
+    request = rf.get("/admin/")
+    request.user = django_user_model.objects.create_superuser("links", "links@example.org", "correct horse battery")
+    link_fields = []
+    for model, model_admin in MODELS:
+        form = model_admin.get_form(request)
+        fields = form.base_fields.items()
+        link_fields += [(model, name, field) for name, field in fields if isinstance(field, forms.URLField)]
+    assert len(link_fields) >= 4  # the papers' code and project links, license, an organization's avatar
+    for model, name, field in link_fields:
+        assert field.clean("github.com/x/y") == "https://github.com/x/y", (model._meta.label, name)

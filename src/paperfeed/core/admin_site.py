@@ -21,10 +21,17 @@ from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, ValidationError
-from django.db import DataError, connections, router, transaction
+from django.db import DataError, connections, models, router, transaction
 
 
 class TolerantInputMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A link typed without a scheme ("github.com/x/y") is taken as https://, as Django 6
+        # will by default (5.2 still assumes http:// and warns about the change).
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_changelist_instance(self, request):
         # The change list runs its queries while it is built; a savepoint keeps a refused
         # query from aborting the request's transaction on PostgreSQL.
