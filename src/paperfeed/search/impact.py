@@ -360,8 +360,8 @@ def sum_top(
     list still to come gave it its largest contribution is dropped. The commonest words
     come last — the longest lists and the smallest contributions — and by then a few
     hundred candidates are left of a hundred thousand, so those lists are searched for a
-    few hundred ids instead of being read whole (at a million papers: the lexical leg's
-    slowest queries took 16 instead of 7 ms; docs/benchmarks.md)."""
+    few hundred ids instead of being read whole (at a million papers the sum's p99 went from
+    16 to 7 ms; docs/benchmarks.md)."""
     import numpy as np
 
     exact_ids = np.fromiter((pid for pid, _ in exact), dtype=ID_TYPE, count=len(exact))  # as the lists: no casts
