@@ -139,6 +139,17 @@ def test_local_votes_add_to_imported_ones(papers, django_user_model):
 
 
 @NICE
+def test_comments_at_the_source_add_to_local_ones(papers):
+    """As for upvotes: the paper's one count, the source's (Hugging Face's numComments) + local."""
+    fresh = papers["fresh"]
+    list_papers([Listing(fresh.pk, date(2026, 11, 20), upvotes=7, num_comments=4)])  # listed again, with comments
+    trending.recompute(now=NOW, days=30)
+    score = TrendingScore.objects.get(paper=fresh)
+    assert (score.upvotes, score.comments) == (7, 4 + 3)
+    assert score.score == (7 + 7) / 50**2
+
+
+@NICE
 def test_papers_that_leave_the_window_lose_their_score(papers):
     trending.recompute(now=NOW, days=30)
     later = datetime(2026, 12, 15, tzinfo=UTC)

@@ -5,7 +5,7 @@
 W = PAPERFEED_TRENDING_COMMENT_WEIGHT (what a comment is worth next to an upvote),
 G = PAPERFEED_TRENDING_GRAVITY (how fast age wins over votes). upvotes = the paper's one
 count as every page shows it (Paper.total_upvotes: the source's count + local votes);
-comments = Paper.comment_count; age counts from the paper's listing time: its first daily-list day at 00:00 UTC, else its v1 date.
+comments = Paper.total_comments (the source's + local, as the cards and the API count them); age counts from the paper's listing time: its first daily-list day at 00:00 UTC, else its v1 date.
 The +2 keeps a paper listed a minute ago from dividing by almost nothing.
 
 Scores are computed in batch by `paperfeed trending` relative to one reference time (its
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
 from paperfeed.core.page_cache import pages_changed
@@ -78,8 +78,8 @@ def _signals(paper_ids: Iterable[int]) -> list[Signals]:
         )
         for paper_id, total, comments, published in (
             Paper.objects.filter(pk__in=chunk)
-            .annotate(total=total_upvotes_expression())
-            .values_list("pk", "total", "comment_count", "published")
+            .annotate(total=total_upvotes_expression(), all_comments=F("source_comments") + F("comment_count"))
+            .values_list("pk", "total", "all_comments", "published")
         ):
             first = first_listed.get(paper_id)
             listed_at = _midnight(first) if first else published

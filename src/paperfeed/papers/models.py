@@ -118,6 +118,11 @@ class Paper(models.Model):
         return self.source_comments + self.comment_count
 
     @property
+    def source_discussion_url(self) -> str:
+        """The paper's page at its source, whose discussion holds its `source_comments`."""
+        return f"{settings.PAPERFEED_HF_URL}/papers/{self.arxiv_id}"
+
+    @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 

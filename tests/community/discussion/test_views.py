@@ -335,6 +335,26 @@ def test_cards_show_the_comment_count(client, paper, ada):
     assert chip in html and '2<span class="visually-hidden"> comments</span></a>' in html
 
 
+def test_comments_at_the_source_count_on_cards_and_the_thread_links_to_them(client, paper, ada, settings):
+    """A paper listed by Hugging Face with 3 comments there: its card says 3, as its upvotes
+    count the source's too; the thread here says where those 3 are."""
+    from datetime import date
+
+    from paperfeed.papers.daily import Listing, list_papers
+
+    list_papers([Listing(paper.pk, date(2026, 11, 24), num_comments=3)])
+    html = client.get("/papers/date/2026-11-24").content.decode()
+    assert '3<span class="visually-hidden"> comments</span></a>' in html
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    link = f'<a href="{settings.PAPERFEED_HF_URL}/papers/{paper.arxiv_id}" rel="noopener noreferrer">'
+    assert "Discussion (0)" in page and f"3 comments on {link}this paper's Hugging Face page</a>" in page
+    client.force_login(ada)
+    post_comment(client, paper, "one here")
+    assert '4<span class="visually-hidden"> comments</span></a>' in client.get("/papers/date/2026-11-24").content.decode()
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    assert "Discussion (1)" in page and "the ones below were written here" in page
+
+
 def test_comments_refresh_the_trending_score(client, paper, ada):
     from django.utils import timezone
 
