@@ -348,6 +348,7 @@ def test_comments_at_the_source_count_on_cards_and_the_thread_links_to_them(clie
     page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
     link = f'<a href="{settings.PAPERFEED_HF_URL}/papers/{paper.arxiv_id}" rel="noopener noreferrer">'
     assert "Discussion (0)" in page and f"3 comments on {link}this paper's Hugging Face page</a>" in page
+    assert "No comments here yet." in page
     client.force_login(ada)
     post_comment(client, paper, "one here")
     assert '4<span class="visually-hidden"> comments</span></a>' in client.get("/papers/date/2026-11-24").content.decode()
