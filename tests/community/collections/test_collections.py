@@ -399,3 +399,53 @@ def test_the_page_shows_items_in_their_order_with_their_notes_escaped(client, ad
     html = client.get("/collections/ada/reading-list").content.decode()
     assert html.index("Another Paper Worth Saving") < html.index("A Paper Worth Saving")
     assert [item.position for item in collection.items.order_by("position")] == [0, 1]
+
+
+# -- the paper page names the public collections holding the paper ---------------------------------
+
+
+def test_the_paper_page_names_the_public_collections_holding_it(client, ada, bob, make_user, paper, second_paper, settings):
+    url = f"/papers/{paper.arxiv_id}"
+    assert "in-collections-heading" not in client.get(url).content.decode()  # in none: no section
+    make(ada, "Contrastive <b>learning</b>", public=True, papers=[paper, second_paper])
+    make(bob, "Bob's private pile", papers=[paper])
+    suspended = make_user("carol")
+    make(suspended, "Carol's shelf", public=True, papers=[paper])
+    suspended.is_active = False
+    suspended.save()
+    make(bob, "Not this one", public=True, papers=[second_paper])
+    html = client.get(url).content.decode()
+    assert '<h2 id="in-collections-heading">In 1 collection</h2>' in html
+    assert (
+        '<a href="/collections/ada/contrastive-blearningb">Contrastive &lt;b&gt;learning&lt;/b&gt;</a> '
+        '<span class="muted">by ada · 2 papers</span>'
+    ) in html
+    for hidden in ("private pile", "Carol", "Not this one"):
+        assert hidden not in html
+    # Five named, most recently updated first; the heading counts them all.
+    for number in range(6):
+        make(bob, f"Bob's list {number}", public=True, papers=[paper])
+    html = client.get(url).content.decode()
+    assert '<h2 id="in-collections-heading">In 7 collections</h2>' in html
+    named = re.findall(r'<a href="/collections/[^"]+">([^<]+)</a> <span class="muted">by', html)
+    assert named == ["Bob&#x27;s list 5", "Bob&#x27;s list 4", "Bob&#x27;s list 3", "Bob&#x27;s list 2", "Bob&#x27;s list 1"]
+
+
+def test_public_collection_changes_refresh_cached_paper_pages_and_private_ones_do_not(ada, paper, second_paper):
+    from paperfeed.core.page_cache import _current_generation as current_generation
+
+    before = current_generation()
+    private = make(ada, "Mine only", papers=[paper])
+    saving.remove_paper(private, paper)
+    assert current_generation() == before  # no page anyone else sees changed
+    public = make(ada, "Shared", public=True)
+    assert current_generation() != before
+    for change in (
+        lambda: saving.add_paper(public, paper),
+        lambda: saving.remove_paper(public, paper),
+        lambda: Collection.objects.get(pk=public.pk).save(),  # the edit form saves it whole
+        lambda: Collection.objects.get(pk=public.pk).delete(),
+    ):
+        before = current_generation()
+        change()
+        assert current_generation() != before

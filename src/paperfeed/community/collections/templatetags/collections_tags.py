@@ -1,10 +1,13 @@
-"""The "Save" control of cards and paper pages (templates/collections/_save.html)."""
+"""The "Save" control of cards and paper pages (templates/collections/_save.html), and the
+public collections a paper is in, on its page."""
 
 from __future__ import annotations
 
 from django import template
+from django.db.models import Count
 
 from paperfeed.community.collections import saving
+from paperfeed.community.collections.models import Collection, CollectionItem
 from paperfeed.core.page_cache import csrf_token_for
 
 register = template.Library()
@@ -29,3 +32,23 @@ def save_button(context):
         # On the paper page the control is a button among the page's actions, not a chip.
         "detail": getattr(getattr(request, "resolver_match", None), "url_name", None) == "paper-detail",
     }
+
+
+# The paper page names this many of the public collections a paper is in, most recently
+# updated first, and says how many there are in all.
+SHOWN_COLLECTIONS = 5
+
+
+@register.inclusion_tag("collections/_in_collections.html")
+def public_collections_with(paper):
+    """Public collections holding `paper`, of members who are not suspended (their profiles
+    and collections are not shown either): what other readers gathered it with."""
+    holding = CollectionItem.objects.filter(paper=paper).values("collection")
+    collections = Collection.objects.filter(pk__in=holding, public=True, owner__is_active=True)
+    shown = list(
+        collections.select_related("owner").annotate(paper_count=Count("items")).order_by("-updated_at", "-pk")[
+            :SHOWN_COLLECTIONS
+        ]
+    )
+    total = len(shown) if len(shown) < SHOWN_COLLECTIONS else collections.count()
+    return {"collections": shown, "total": total}
