@@ -49,14 +49,18 @@ def _modes(root: Path) -> dict[str, int]:
 
 def test_a_new_site_started_with_umask_022_keeps_everything_private(tmp_path):
     data_dir = tmp_path / "data"
+    # The static files where a site keeps them by default, in the data directory (the test
+    # run's processes share one folder elsewhere).
+    env = cli_env(data_dir, PAPERFEED_STATIC_ROOT=str(data_dir / "static"))
     made = subprocess.run(
-        [sys.executable, "-c", NEW_SITE], env=cli_env(data_dir), capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", NEW_SITE], env=env, capture_output=True, text=True, timeout=120,
         preexec_fn=lambda: os.umask(0o022),
     )
     assert made.returncode == 0, made.stderr
     modes = _modes(data_dir)
-    for name in ("secret_key", "paperfeed.sqlite3"):
+    for name in ("secret_key", "paperfeed.sqlite3", "static/staticfiles.json"):
         assert name in modes, f"{name} was not written: {sorted(modes)}"
+    assert any(name.startswith("static/paperfeed/paperfeed.") and name.endswith(".css") for name in modes)
     assert "mode-wal=600" in made.stdout and "mode-shm=600" in made.stdout, made.stdout[-200:]
     assert any(name.startswith("backups/paperfeed-backup-") for name in modes)
     assert any(name.startswith("vectors/") and name.endswith("manifest.json") for name in modes)

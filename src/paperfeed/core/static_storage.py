@@ -46,6 +46,13 @@ class SiteStaticStorage(CompressedManifestStaticFilesStorage):
     names are left unhashed, and WhiteNoise serves those files straight from the package
     (WHITENOISE_USE_FINDERS)."""
 
+    # Written with the process's umask (077 under paperfeed's commands: its user's alone, as
+    # everything in the data directory), not chmod-ed afterwards to Django's
+    # FILE_UPLOAD_PERMISSIONS (0644), which opened every hashed copy and the manifest to other
+    # users — `paperfeed status` then listed them and the next start closed them again.
+    file_permissions_mode = None
+    directory_permissions_mode = None
+
     def stored_name(self, name):
         if not self.hashed_files:
             return name
