@@ -1,6 +1,7 @@
 """`paperfeed jobs` and `paperfeed jobs run NAME`, in-process; the admin's pages."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -68,12 +69,22 @@ def test_a_bad_schedule_is_one_line_exit_2(settings, capsys):
 
 
 def test_the_admin_lists_the_jobs_and_their_runs_read_only(admin_client):
+    from django.utils import timezone
+
+    from paperfeed.jobs.models import Job
+
     jobs("run", "TRENDING")
+    Job.objects.create(name="RETIRED", since=timezone.now())  # a job an older version had
     page = admin_client.get("/admin/jobs/job/")
     assert page.status_code == 200
     text = page.content.decode()
     for expected in ("INGEST_RSS", "0 2 * * 1-5", "after each ingest that added papers", "trending: scored 0"):
         assert expected in text
+    rows = {row[0]: row[1:] for row in re.findall(
+        r'<td class="field-name">([A-Z_]+)</td><td class="field-schedule">([^<]*)</td>'
+        r'<td class="field-last_run[^"]*">([^<]*)</td><td class="field-result">([^<]*)</td>', text)}
+    assert rows["RETIRED"] == ("not a job of this version", "-", "-")
+    assert rows["INGEST_RSS"][1:] == ("-", "never") and rows["TRENDING"][2] == "ok"
     assert "/admin/jobs/job/add/" not in text
     runs = admin_client.get("/admin/jobs/jobrun/")
     assert runs.status_code == 200 and "TRENDING" in runs.content.decode()

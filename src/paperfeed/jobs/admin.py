@@ -1,5 +1,7 @@
 """The schedule in the admin, read-only: each job as `paperfeed jobs` lists it, and the runs."""
 
+import threading
+
 from django.contrib import admin
 from django.utils import timezone
 
@@ -20,52 +22,41 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _status_column(description: str, value, missing="-"):
+    """A change-list column read from the job's JobStatus (`paperfeed jobs`' row); `missing`
+    when the job has no status (a row of an older version) or the value is None."""
+
+    @admin.display(description=description)
+    def column(self, job):
+        status = self._statuses.by_name.get(job.name)
+        found = value(status) if status is not None else None
+        return missing if found is None else found
+
+    return column
+
+
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
     list_display = ("name", "schedule", "last_run", "result", "message", "next_run")
     list_display_links = None
     fields = ("name", "since", "requested_at")
+    # The statuses of the page being rendered: one reading of the schedules and the runs per
+    # page, not one per row and column. Per thread: the ModelAdmin is one object shared by
+    # every request of the process.
+    _statuses = threading.local()
 
     def changelist_view(self, request, extra_context=None):
-        # One reading of the schedules and the runs per page, not one per row and column
-        # (every request computes the same list, so requests at once may share it).
         # A row per job even before any scheduler ran (PAPERFEED_JOBS=off): the list is the
         # schedule's, as `paperfeed jobs` shows it.
         register_jobs(load_schedules())
-        self._statuses = {status.name: status for status in job_statuses(timezone.now())}
+        self._statuses.by_name = {status.name: status for status in job_statuses(timezone.now())}
         return super().changelist_view(request, extra_context)
 
-    def _status(self, job):
-        return self._statuses.get(job.name)
-
-    @admin.display(description="schedule (UTC)")
-    def schedule(self, job):
-        status = self._status(job)
-        return status.schedule if status else "not a job of this version"
-
-    def _last_run(self, job):
-        status = self._status(job)
-        return status.last_run if status else None
-
-    @admin.display(description="last run")
-    def last_run(self, job):
-        run = self._last_run(job)
-        return run.started_at if run else "-"
-
-    @admin.display(description="result")
-    def result(self, job):
-        status = self._status(job)
-        return status.result if status else "-"
-
-    @admin.display(description="message")
-    def message(self, job):
-        run = self._last_run(job)
-        return run.message if run else ""
-
-    @admin.display(description="next run")
-    def next_run(self, job):
-        status = self._status(job)
-        return status.next_run if status else "-"
+    schedule = _status_column("schedule (UTC)", lambda status: status.schedule, missing="not a job of this version")
+    last_run = _status_column("last run", lambda status: status.last_run and status.last_run.started_at)
+    result = _status_column("result", lambda status: status.result)
+    message = _status_column("message", lambda status: status.last_run and status.last_run.message, missing="")
+    next_run = _status_column("next run", lambda status: status.next_run)
 
 
 @admin.register(JobRun)
